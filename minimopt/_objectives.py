@@ -1,0 +1,130 @@
+"""Compiled objectives: the value and gradient of every problem, behind one dispatch on an integer kind.
+
+A problem is described to the kernels by ``(kind, matrix, vector, scalars)``:
+
+================  ==========================================  =====================================
+kind              loss L(x)                                   data
+================  ==========================================  =====================================
+QUADRATIC         ½ xᵀHx − bᵀx                                 matrix H, vector b
+ROSENBROCK        Σᵢ b(xᵢ₊₁ − xᵢ²)² + (a − xᵢ)²                 scalars (a, b)
+DOUBLE_WELL       Σᵢ (xᵢ² − 1)²/4 + c xᵢ                       scalars (c,)
+LEAST_SQUARES     (1/2n) ‖Ax − y‖²                             matrix A, vector y, scalars (B,)
+SCALE_INVARIANT   ½ xᵀHx / xᵀx                                 matrix H
+================  ==========================================  =====================================
+
+Gradients are written into a preallocated ``out``. LEAST_SQUARES with a batch size B > 0 returns the minibatch
+gradient (1/B) Σⱼ aⱼ(aⱼᵀx − yⱼ) over B rows drawn uniformly with replacement from the random stream ``state``
+(see :mod:`minimopt._random`); every gradient function takes and returns that stream.
+"""
+
+import numpy as np
+from numba import njit
+
+from . import _random
+
+QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT = range(5)
+
+
+@njit(cache=True)
+def value(kind, matrix, vector, scalars, x):
+    """L(x) for the problem ``(kind, matrix, vector, scalars)``."""
+    n = x.shape[0]
+    total = 0.0
+    if kind == QUADRATIC:
+        for i in range(n):
+            hx = 0.0
+            for j in range(n):
+                hx += matrix[i, j] * x[j]
+            total += x[i] * (0.5 * hx - vector[i])
+    elif kind == ROSENBROCK:
+        a, b = scalars[0], scalars[1]
+        for i in range(n - 1):
+            total += b * (x[i + 1] - x[i] * x[i]) ** 2 + (a - x[i]) ** 2
+    elif kind == DOUBLE_WELL:
+        tilt = scalars[0]
+        for i in range(n):
+            total += 0.25 * (x[i] * x[i] - 1.0) ** 2 + tilt * x[i]
+    elif kind == LEAST_SQUARES:
+        rows = matrix.shape[0]
+        for r in range(rows):
+            residual = -vector[r]
+            for j in range(n):
+                residual += matrix[r, j] * x[j]
+            total += residual * residual
+        total /= 2.0 * rows
+    elif kind == SCALE_INVARIANT:
+        quad = 0.0
+        norm2 = 0.0
+        for i in range(n):
+            hx = 0.0
+            for j in range(n):
+                hx += matrix[i, j] * x[j]
+            quad += x[i] * hx
+            norm2 += x[i] * x[i]
+        total = 0.5 * quad / norm2
+    return total
+
+
+@njit(cache=True, inline="always")
+def grad_into(kind, matrix, vector, scalars, x, out, state):
+    """Write ∇L(x) (a minibatch gradient for LEAST_SQUARES with B > 0) into ``out``; return the stream."""
+    n = x.shape[0]
+    if kind == QUADRATIC:
+        for i in range(n):
+            hx = 0.0
+            for j in range(n):
+                hx += matrix[i, j] * x[j]
+            out[i] = hx - vector[i]
+    elif kind == ROSENBROCK:
+        a, b = scalars[0], scalars[1]
+        out[:] = 0.0
+        for i in range(n - 1):
+            inner = x[i + 1] - x[i] * x[i]
+            out[i] += -4.0 * b * x[i] * inner - 2.0 * (a - x[i])
+            out[i + 1] += 2.0 * b * inner
+    elif kind == DOUBLE_WELL:
+        tilt = scalars[0]
+        for i in range(n):
+            out[i] = x[i] * (x[i] * x[i] - 1.0) + tilt
+    elif kind == LEAST_SQUARES:
+        rows = matrix.shape[0]
+        batch = int(scalars[0])
+        out[:] = 0.0
+        count = rows if batch <= 0 else batch
+        for k in range(count):
+            if batch <= 0:
+                r = k
+            else:
+                state, r = _random.next_index(state, rows)
+            residual = -vector[r]
+            for j in range(n):
+                residual += matrix[r, j] * x[j]
+            for j in range(n):
+                out[j] += matrix[r, j] * residual
+        for j in range(n):
+            out[j] /= count
+    elif kind == SCALE_INVARIANT:
+        quad = 0.0
+        norm2 = 0.0
+        for i in range(n):
+            hx = 0.0
+            for j in range(n):
+                hx += matrix[i, j] * x[j]
+            out[i] = hx
+            quad += x[i] * hx
+            norm2 += x[i] * x[i]
+        rayleigh = quad / norm2
+        for i in range(n):
+            out[i] = (out[i] - rayleigh * x[i]) / norm2
+    return state
+
+
+@njit(cache=True)
+def values_on_grid(kind, matrix, vector, scalars, grid):
+    """L at each point of a 1-D grid, for one-dimensional problems."""
+    out = np.empty(grid.shape[0])
+    x = np.empty(1)
+    for k in range(grid.shape[0]):
+        x[0] = grid[k]
+        out[k] = value(kind, matrix, vector, scalars, x)
+    return out
