@@ -1,4 +1,16 @@
 """Coursework checkers: ``check_<name>(student_function)`` returns ``"pass"`` or a message explaining the mistake.
 
-The checkers grow with the chapters; each chapter's module holds the checkers of its exercises.
+The checkers grow with the chapters: each chapter has a module here (``gradient_descent``, ``momentum``, …) whose
+public ``check_*`` functions are collected into this namespace, so a student writes
+``minimopt.exercises.check_<name>(my_function)``.
 """
+
+import importlib
+import pkgutil
+
+__all__ = []
+for _module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+    _module = importlib.import_module(f"{__name__}.{_module_info.name}")
+    for _name in getattr(_module, "__all__", ()):
+        globals()[_name] = getattr(_module, _name)
+        __all__.append(_name)
