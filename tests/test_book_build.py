@@ -1,0 +1,244 @@
+"""The book builds as a reader gets it: warning-free, offline, with figures and folded solutions.
+
+One test builds the whole site (Jupyter Book 1.x, stored notebook outputs, no execution) into a temporary
+folder, exactly as the README's command does but with ``--path-output``, and then checks the HTML:
+
+* the build exits 0 and prints no warning (``-W -n --keep-going``);
+* every page of ``_toc.yml`` exists;
+* no page loads a script, stylesheet, font, image or frame from another host (links ``<a href>`` to the
+  outside are fine): the site works without network;
+* the MathJax script the pages load is the vendored copy, present in the site with its fonts;
+* every chapter (a notebook in the toc) shows at least three captioned figures, has exercises, and every
+  solution is folded (a dropdown).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD_TIMEOUT_S = 600
+MIN_FIGURES_PER_CHAPTER = 3
+
+# <link rel=...> values that point at pages rather than load resources.
+NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "alternate", "author", "license", "help"}
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def toc_files(toc: dict) -> list[str]:
+    """Every ``file:`` entry of a jb-book toc, root first, in reading order."""
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return files
+
+
+def source_of(docname: str) -> Path:
+    for suffix in (".ipynb", ".md"):
+        if (REPO / (docname + suffix)).is_file():
+            return REPO / (docname + suffix)
+    raise AssertionError(f"_toc.yml lists {docname!r}, but neither {docname}.ipynb nor {docname}.md exists")
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element] = []
+        self.text: list[str] = []
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def iter(self, tag: str | None = None):
+        for child in self.children:
+            if tag is None or child.tag == tag:
+                yield child
+            yield from child.iter(tag)
+
+    def all_text(self) -> str:
+        return "".join(self.text) + "".join(child.all_text() for child in self.children)
+
+
+class PageParser(HTMLParser):
+    """A small DOM (tags, attributes, text) with the standard library only."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {k: (v or "") for k, v in attrs}, self.current)
+        self.current.children.append(element)
+        if tag not in self.VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Element(tag, {k: (v or "") for k, v in attrs}, self.current))
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.text.append(data)
+
+
+def parse(path: Path) -> Element:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser.root
+
+
+def is_remote(url: str) -> bool:
+    return url.startswith("//") or urlsplit(url).scheme not in ("", "file", "data")
+
+
+def resolve(site: Path, page: Path, url: str) -> Path:
+    """The file a relative URL of a page points to (query and fragment dropped, '..' resolved)."""
+    relative_page = page.relative_to(site).as_posix()
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(relative_page), unquote(urlsplit(url).path)))
+    assert not target.startswith(".."), f"{page.name}: {url} points outside the site"
+    return site / target
+
+
+def loaded_resources(doc: Element) -> list[tuple[str, str]]:
+    """(what, url) for everything a browser would fetch to show the page: scripts, stylesheets, fonts,
+    icons, images, media, frames."""
+    found = []
+    for element in doc.iter():
+        attrs = element.attrs
+        if element.tag == "script" and attrs.get("src"):
+            found.append(("script", attrs["src"]))
+        elif element.tag == "link" and attrs.get("href"):
+            rels = set(attrs.get("rel", "").lower().split())
+            if not rels or not rels <= NAVIGATION_RELS:
+                found.append((f"link rel={attrs.get('rel', '')}", attrs["href"]))
+        elif element.tag in ("img", "iframe", "embed", "audio", "video", "source", "track") and attrs.get("src"):
+            found.append((element.tag, attrs["src"]))
+        elif element.tag == "object" and attrs.get("data"):
+            found.append(("object", attrs["data"]))
+        if element.tag in ("img", "source") and attrs.get("srcset"):
+            for candidate in attrs["srcset"].split(","):
+                if candidate.strip():
+                    found.append((f"{element.tag} srcset", candidate.split()[0]))
+    return found
+
+
+# -------------------------------------------------------------------------------------------- the test
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    command = [
+        sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+        "build", str(REPO), "--path-output", str(out), "-W", "-n", "--keep-going",
+    ]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, cwd=REPO)
+    elapsed = time.perf_counter() - start
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"jupyter-book build failed ({elapsed:.1f} s):\n{log[-6000:]}"
+    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    assert not warnings, "the book build printed warnings:\n" + "\n".join(warnings)
+    html = out / "_build" / "html"
+    assert html.is_dir(), f"no HTML output in {out}:\n{log[-3000:]}"
+    return html
+
+
+def test_book_builds_offline_with_figures_and_folded_solutions(site):
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    assert toc.get("format") == "jb-book"
+    docnames = toc_files(toc)
+    sources = {doc: source_of(doc) for doc in docnames}
+    chapters = [doc for doc, src in sources.items() if src.suffix == ".ipynb"]
+    assert chapters, "_toc.yml lists no notebook chapter"
+
+    # every page of the toc was built
+    pages = {doc: site / f"{doc}.html" for doc in docnames}
+    missing = [str(p.relative_to(site)) for p in pages.values() if not p.is_file()]
+    assert not missing, f"pages missing from the built site: {missing}"
+    assert (site / "index.html").is_file()
+
+    # nothing is fetched from another host; the vendored MathJax is what the pages load
+    problems = []
+    mathjax_pages = []
+    for doc, page in pages.items():
+        dom = parse(page)
+        for what, url in loaded_resources(dom):
+            if is_remote(url):
+                problems.append(f"{doc}: {what} loads {url}")
+                continue
+            if not url.startswith("data:") and not resolve(site, page, url).is_file():
+                problems.append(f"{doc}: {what} {url} is not in the built site")
+                continue
+            if what == "script" and "mathjax" in url.lower():
+                mathjax_pages.append(doc)
+                script = resolve(site, page, url)
+                assert script.name == "tex-mml-chtml.js", f"{doc} loads an unexpected MathJax: {url}"
+                root = script.parent
+                for needed in ("output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+                               "input/tex/extensions/boldsymbol.js", "LICENSE"):
+                    assert (root / needed).is_file(), f"vendored MathJax lacks {needed} ({root})"
+    assert not problems, "pages load resources that are missing or remote:\n" + "\n".join(problems)
+    for doc in [docnames[0], *chapters]:
+        assert doc in mathjax_pages, f"{doc} does not load the vendored MathJax"
+
+    # the CSS shipped with the site imports nothing from another host (web fonts would come from there)
+    for css in site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        for marker in ("url(http", "url('http", 'url("http', "url(//", "@import url(http", '@import "http',
+                       "@import 'http"):
+            assert marker not in text, f"{css.relative_to(site)} fetches from another host ({marker}...)"
+
+    # chapters: captioned figures, exercises, folded solutions
+    for doc in chapters:
+        dom = parse(pages[doc])
+        captioned = [
+            figure for figure in dom.iter("figure")
+            if any(True for _ in figure.iter("img"))
+            and any(cap.all_text().strip() for cap in figure.iter("figcaption"))
+        ]
+        assert len(captioned) >= MIN_FIGURES_PER_CHAPTER, (
+            f"{doc}: {len(captioned)} captioned figures (<figure> with <img> and <figcaption>), "
+            f"expected at least {MIN_FIGURES_PER_CHAPTER}"
+        )
+        for figure in captioned:
+            for img in figure.iter("img"):
+                assert resolve(site, pages[doc], img.attrs["src"]).is_file(), f"{doc}: image {img.attrs['src']}"
+
+        blocks = list(dom.iter("div"))
+        exercises = [b for b in blocks if "exercise" in b.classes]
+        solutions = [b for b in blocks if "solution" in b.classes]
+        assert exercises, f"{doc}: no exercise ({{exercise}} directive)"
+        assert solutions, f"{doc}: no solution ({{solution}} directive)"
+        unfolded = [b.attrs.get("id", "?") for b in solutions if "dropdown" not in b.classes]
+        assert not unfolded, f"{doc}: solutions not folded (add ':class: dropdown'): {unfolded}"
