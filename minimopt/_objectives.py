@@ -25,6 +25,15 @@ from . import _random
 QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT = range(5)
 
 
+@njit(cache=True, inline="always")
+def _row_dot(matrix, row, x):
+    """Σⱼ matrix[row, j] x[j]: one entry of Hx, or the prediction aᵣᵀx."""
+    total = 0.0
+    for j in range(x.shape[0]):
+        total += matrix[row, j] * x[j]
+    return total
+
+
 @njit(cache=True)
 def value(kind, matrix, vector, scalars, x):
     """L(x) for the problem ``(kind, matrix, vector, scalars)``."""
@@ -32,10 +41,7 @@ def value(kind, matrix, vector, scalars, x):
     total = 0.0
     if kind == QUADRATIC:
         for i in range(n):
-            hx = 0.0
-            for j in range(n):
-                hx += matrix[i, j] * x[j]
-            total += x[i] * (0.5 * hx - vector[i])
+            total += x[i] * (0.5 * _row_dot(matrix, i, x) - vector[i])
     elif kind == ROSENBROCK:
         a, b = scalars[0], scalars[1]
         for i in range(n - 1):
@@ -47,19 +53,14 @@ def value(kind, matrix, vector, scalars, x):
     elif kind == LEAST_SQUARES:
         rows = matrix.shape[0]
         for r in range(rows):
-            residual = -vector[r]
-            for j in range(n):
-                residual += matrix[r, j] * x[j]
+            residual = _row_dot(matrix, r, x) - vector[r]
             total += residual * residual
         total /= 2.0 * rows
     elif kind == SCALE_INVARIANT:
         quad = 0.0
         norm2 = 0.0
         for i in range(n):
-            hx = 0.0
-            for j in range(n):
-                hx += matrix[i, j] * x[j]
-            quad += x[i] * hx
+            quad += x[i] * _row_dot(matrix, i, x)
             norm2 += x[i] * x[i]
         total = 0.5 * quad / norm2
     return total
@@ -71,10 +72,7 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
     n = x.shape[0]
     if kind == QUADRATIC:
         for i in range(n):
-            hx = 0.0
-            for j in range(n):
-                hx += matrix[i, j] * x[j]
-            out[i] = hx - vector[i]
+            out[i] = _row_dot(matrix, i, x) - vector[i]
     elif kind == ROSENBROCK:
         a, b = scalars[0], scalars[1]
         out[:] = 0.0
@@ -96,9 +94,7 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
                 r = k
             else:
                 state, r = _random.next_index(state, rows)
-            residual = -vector[r]
-            for j in range(n):
-                residual += matrix[r, j] * x[j]
+            residual = _row_dot(matrix, r, x) - vector[r]
             for j in range(n):
                 out[j] += matrix[r, j] * residual
         for j in range(n):
@@ -107,11 +103,8 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
         quad = 0.0
         norm2 = 0.0
         for i in range(n):
-            hx = 0.0
-            for j in range(n):
-                hx += matrix[i, j] * x[j]
-            out[i] = hx
-            quad += x[i] * hx
+            out[i] = _row_dot(matrix, i, x)
+            quad += x[i] * out[i]
             norm2 += x[i] * x[i]
         rayleigh = quad / norm2
         for i in range(n):

@@ -82,7 +82,7 @@ def vector(name, array, *, size=None):
     return array
 
 
-def matrix(name, array, *, shape=None, square=False):
+def matrix(name, array, *, shape=None, square=False, symmetric=False):
     """Check a 2-D float64 array with finite entries; return a C-contiguous copy."""
     array = np.asarray(array)
     if array.ndim != 2:
@@ -96,6 +96,8 @@ def matrix(name, array, *, shape=None, square=False):
     array = np.ascontiguousarray(array, dtype=np.float64)
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinite entries")
+    if symmetric and not np.allclose(array, array.T, rtol=1e-12, atol=0.0):
+        raise ValueError(f"{name} must be symmetric")
     return array
 
 

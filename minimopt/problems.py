@@ -64,9 +64,7 @@ class Quadratic(Problem):
     _kind = _objectives.QUADRATIC
 
     def __init__(self, H, b=None):
-        H = _validate.matrix("H", H, square=True)
-        if not np.allclose(H, H.T, rtol=1e-12, atol=0.0):
-            raise ValueError("H must be symmetric")
+        H = _validate.matrix("H", H, square=True, symmetric=True)
         d = H.shape[0]
         b = np.zeros(d) if b is None else _validate.vector("b", np.asarray(b, dtype=np.float64), size=d).copy()
         self.dim = d
@@ -211,9 +209,7 @@ class ScaleInvariant(Problem):
     _kind = _objectives.SCALE_INVARIANT
 
     def __init__(self, H):
-        H = _validate.matrix("H", H, square=True)
-        if not np.allclose(H, H.T, rtol=1e-12, atol=0.0):
-            raise ValueError("H must be symmetric")
+        H = _validate.matrix("H", H, square=True, symmetric=True)
         self.dim = H.shape[0]
         super().__init__(H)
 
