@@ -1,0 +1,272 @@
+"""Bad input raises ValueError naming the parameter; divergence raises DivergedError (DESIGN.md, "Errors").
+
+One test per bad input, each checking the exception type and that the message names the offending parameter
+(``match`` is a regular expression searched in the message).
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import minimopt as mo
+
+NAN, INF = math.nan, math.inf
+
+# every optimizer with valid hyperparameters, and the name of its step size
+OPTIMIZERS = {
+    "SGD": (mo.SGD, {"lr": 0.1}, "lr"),
+    "Adam": (mo.Adam, {}, "lr"),
+    "AdamW": (mo.AdamW, {}, "lr"),
+    "Adagrad": (mo.Adagrad, {}, "lr"),
+    "RMSprop": (mo.RMSprop, {}, "lr"),
+    "HeavyBall": (mo.HeavyBall, {"alpha": 0.1, "beta": 0.9}, "alpha"),
+    "Nesterov": (mo.Nesterov, {"alpha": 0.1, "beta": 0.9}, "alpha"),
+    "ExponentiatedGradient": (mo.ExponentiatedGradient, {"lr": 0.1}, "lr"),
+    "EGStepSize": (mo.EGStepSize, {"lr": 0.1, "gamma": 0.1}, "lr"),
+    "HypergradientSGD": (mo.HypergradientSGD, {"lr": 0.1, "beta": 0.01}, "lr"),
+}
+
+
+def make(name, **changes):
+    cls, kwargs, _ = OPTIMIZERS[name]
+    return cls(**{**kwargs, **changes})
+
+
+def name_of(parameter):
+    """A pattern matching the parameter's name as a word (so "beta" does not match "betas")."""
+    return rf"(?<![\w\[]){re.escape(parameter)}(?![\w\]])" if "[" not in parameter else re.escape(parameter)
+
+
+# (optimizer, parameter, bad value)
+BAD_HYPERPARAMETERS = (
+    [(name, OPTIMIZERS[name][2], value) for name in OPTIMIZERS for value in (-0.1, NAN, INF, -INF)]
+    + [(name, "betas", betas) for name in ("Adam", "AdamW") for betas in ((0.9,), (0.9, 0.99, 0.999), 0.9)]
+    + [(name, "momentum", value) for name in ("SGD", "RMSprop") for value in (1.0, -0.1, 1.5, NAN)]
+    + [("RMSprop", "alpha", value) for value in (1.0, -0.1, NAN)]
+    + [(name, "beta", value) for name in ("HeavyBall", "Nesterov") for value in (1.0, -0.1, INF)]
+    + [(name, "eps", value) for name in ("Adam", "AdamW", "Adagrad", "RMSprop") for value in (0.0, -1e-8, NAN)]
+    + [("SGD", "dampening", value) for value in (-0.1, 1.5, NAN)]
+    + [(name, "weight_decay", -0.1) for name in ("SGD", "Adam", "AdamW", "Adagrad", "RMSprop")]
+    + [("Adagrad", "lr_decay", -0.1), ("Adagrad", "initial_accumulator_value", -1.0)]
+    + [("Nesterov", "lookahead", value) for value in (-0.1, 1.5, NAN)]
+    + [("EGStepSize", "gamma", -0.1), ("HypergradientSGD", "beta", -0.1)]
+    + [("Adam", "amsgrad", "yes"), ("RMSprop", "centered", 1), ("SGD", "nesterov", "no")]
+)
+
+
+@pytest.mark.parametrize("name, parameter, value", BAD_HYPERPARAMETERS)
+def test_bad_hyperparameter(name, parameter, value):
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        make(name, **{parameter: value})
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize("index", [0, 1])
+@pytest.mark.parametrize("value", [1.0, -0.1, 1.5, NAN])
+def test_bad_beta_in_betas(name, index, value):
+    betas = [0.9, 0.999]
+    betas[index] = value
+    with pytest.raises(ValueError, match=re.escape(f"betas[{index}]")):
+        make(name, betas=tuple(betas))
+
+
+@pytest.mark.parametrize("kwargs", [{"momentum": 0.0}, {"momentum": 0.9, "dampening": 0.5}])
+def test_sgd_nesterov_needs_momentum_and_no_dampening(kwargs):
+    with pytest.raises(ValueError, match="nesterov"):
+        mo.SGD(lr=0.1, nesterov=True, **kwargs)
+
+
+GOOD = np.array([0.5, 1.0, 2.0])
+# (description, params, grad, parameter named)
+BAD_ARRAYS = [
+    ("grad longer than params", GOOD, np.ones(4), "grad"),
+    ("2-D params", GOOD.reshape(3, 1), np.ones((3, 1)), "params"),
+    ("2-D grad", GOOD, np.ones((3, 1)), "grad"),
+    ("float32 params", GOOD.astype(np.float32), np.ones(3), "params"),
+    ("float32 grad", GOOD, np.ones(3, dtype=np.float32), "grad"),
+    ("integer grad", GOOD, np.ones(3, dtype=np.int64), "grad"),
+    ("integer params", np.array([1, 2, 3]), np.ones(3), "params"),
+    ("NaN in grad", GOOD, np.array([1.0, NAN, 1.0]), "grad"),
+    ("inf in grad", GOOD, np.array([1.0, INF, 1.0]), "grad"),
+    ("NaN in params", np.array([0.5, NAN, 2.0]), np.ones(3), "params"),
+    ("list params", [0.5, 1.0, 2.0], np.ones(3), "params"),
+    ("list grad", GOOD, [1.0, 1.0, 1.0], "grad"),
+]
+
+
+@pytest.mark.parametrize("method", ["step", "step_"])
+@pytest.mark.parametrize("case", BAD_ARRAYS, ids=[case[0] for case in BAD_ARRAYS])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_step_rejects_bad_arrays(name, case, method):
+    _, params, grad, parameter = case
+    opt = make(name)
+    state = opt.init(GOOD)
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        getattr(opt, method)(params, grad, state)
+
+
+@pytest.mark.parametrize("case", [case for case in BAD_ARRAYS if case[3] == "params"],
+                         ids=[case[0] for case in BAD_ARRAYS if case[3] == "params"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_init_rejects_bad_params(name, case):
+    with pytest.raises(ValueError, match="params"):
+        make(name).init(case[1])
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_step_rejects_a_state_from_another_optimizer(name):
+    other = "RMSprop" if name != "RMSprop" else "SGD"
+    foreign = make(other).init(GOOD)
+    with pytest.raises(ValueError, match="state"):
+        make(name).step(GOOD, np.ones(3), foreign)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_step_rejects_a_state_made_for_another_size(name):
+    opt = make(name)
+    with pytest.raises(ValueError, match="state"):
+        opt.step(GOOD, np.ones(3), opt.init(np.ones(5)))
+
+
+@pytest.mark.parametrize("params, state_size, parameter", [
+    ([0.5, 1.0, 2.0], 3, "params"),
+    (GOOD.astype(np.float32), 3, "params"),
+    (GOOD.reshape(3, 1), 3, "params"),
+    (GOOD, 2, "state"),  # the look-ahead would read the velocity out of bounds
+], ids=["list", "float32", "2-D", "state of another size"])
+def test_nesterov_query_validates_like_step(params, state_size, parameter):
+    """``query`` is public (DESIGN: the gradient is taken at opt.query(params, state)): same checks as step."""
+    opt = mo.Nesterov(0.1, 0.9)
+    with pytest.raises(ValueError, match=parameter):
+        opt.query(params, opt.init(np.ones(state_size)))
+
+
+@pytest.mark.parametrize("params", [np.array([1.0, 0.0, 2.0]), np.array([1.0, -1.0, 2.0])], ids=["zero", "negative"])
+def test_exponentiated_gradient_needs_positive_params(params):
+    with pytest.raises(ValueError, match="params"):
+        mo.ExponentiatedGradient(lr=0.1).init(params)
+
+
+@pytest.mark.parametrize("name, opt_changes, params, grad", [
+    ("SGD", {"lr": 1e300}, [1.0], [1e300]),
+    ("SGD", {"lr": 1e300, "momentum": 0.9}, [1.0], [1e300]),
+    ("Adam", {"lr": 1e308}, [-1e308], [1.0]),
+    ("AdamW", {"lr": 1e308}, [-1e308], [1.0]),
+    ("Adagrad", {"lr": 1e308}, [-1e308], [1.0]),
+    ("RMSprop", {"lr": 1e308}, [-1e308], [1.0]),
+    ("HeavyBall", {"alpha": 1e308}, [1.0], [10.0]),
+    ("Nesterov", {"alpha": 1e308}, [1.0], [10.0]),
+    ("ExponentiatedGradient", {"lr": 1.0}, [1.0], [-1000.0]),
+    ("EGStepSize", {"lr": 1e308}, [1.0], [10.0]),
+    ("HypergradientSGD", {"lr": 1e308}, [1.0], [10.0]),
+])
+def test_a_diverging_step_raises_diverged_error(name, opt_changes, params, grad):
+    """Divergence is reported, never returned as inf or NaN; the functional step leaves its inputs untouched."""
+    assert issubclass(mo.DivergedError, ArithmeticError)
+    opt = make(name, **opt_changes)
+    params, grad = np.array(params), np.array(grad)
+    state = opt.init(params)
+    before = (params.copy(), state.buffers.copy(), state.scalars.copy())
+    with pytest.raises(mo.DivergedError):
+        opt.step(params, grad, state)
+    for kept, now in zip(before, (params, state.buffers, state.scalars)):
+        np.testing.assert_array_equal(kept, now)
+    with pytest.raises(ArithmeticError):
+        opt.step_(params, grad, state)
+
+
+def test_a_diverging_run_is_flagged_and_ends_with_finite_records():
+    traj = mo.minimize(mo.SGD(lr=3.0), mo.problems.Quadratic([[1.0]]), np.array([1.0]), 2000)
+    assert traj.diverged and traj.steps < 2000
+    assert np.isfinite(traj.params).all() and np.isfinite(traj.loss).all()
+
+
+QUADRATIC = mo.problems.Quadratic(np.eye(2))
+
+
+@pytest.mark.parametrize("kwargs, parameter", [
+    ({"steps": -1}, "steps"),
+    ({"steps": 2.5}, "steps"),
+    ({"steps": 10.0}, "steps"),
+    ({"steps": "10"}, "steps"),
+    ({"noise": -0.1}, "noise"),
+    ({"noise": NAN}, "noise"),
+    ({"noise": INF}, "noise"),
+    ({"seed": -1}, "seed"),
+    ({"x0": np.array([1.0, NAN])}, "x0"),
+    ({"x0": np.ones(2, dtype=np.float32)}, "x0"),
+    ({"x0": [1.0, 1.0]}, "x0"),
+    ({"x0": np.ones(3)}, "x0"),  # a point of the wrong dimension for the problem
+])
+def test_minimize_rejects(kwargs, parameter):
+    args = {"opt": mo.SGD(lr=0.1), "problem": QUADRATIC, "x0": np.ones(2), "steps": 10, **kwargs}
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        mo.minimize(**args)
+
+
+ENSEMBLE_BAD = [
+    ({"sigma": -0.1}, "sigma"),
+    ({"sigma": NAN}, "sigma"),
+    ({"dt": 0.0}, "dt"),
+    ({"dt": -0.01}, "dt"),
+    ({"dt": INF}, "dt"),
+    ({"n_particles": 0}, "n_particles"),
+    ({"n_particles": -3}, "n_particles"),
+    ({"n_particles": 2.0}, "n_particles"),
+    ({"steps": -1}, "steps"),
+    ({"x0": np.ones(3)}, "x0"),
+    ({"x0": np.ones((5, 2))}, "x0"),  # per-particle start with the wrong number of particles
+]
+
+
+@pytest.mark.parametrize("kwargs, parameter", ENSEMBLE_BAD)
+def test_langevin_rejects(kwargs, parameter):
+    args = {"problem": QUADRATIC, "x0": np.ones(2), "sigma": 0.5, "dt": 0.01, "steps": 10, "n_particles": 4,
+            **kwargs}
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        mo.langevin(**args)
+
+
+@pytest.mark.parametrize("kwargs, parameter", ENSEMBLE_BAD + [({"damping": -1.0}, "damping"),
+                                                             ({"v0": np.ones(3)}, "v0")])
+def test_kramers_rejects(kwargs, parameter):
+    args = {"problem": QUADRATIC, "x0": np.ones(2), "v0": np.zeros(2), "damping": 1.0, "sigma": 0.5, "dt": 0.01,
+            "steps": 10, "n_particles": 4, **kwargs}
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        mo.kramers(**args)
+
+
+@pytest.mark.parametrize("sigma, grid, parameter", [
+    (0.0, np.linspace(-2, 2, 11), "sigma"),
+    (-0.7, np.linspace(-2, 2, 11), "sigma"),
+    (NAN, np.linspace(-2, 2, 11), "sigma"),
+    (0.7, np.linspace(2, -2, 11), "grid"),
+    (0.7, np.array([0.0]), "grid"),
+    (0.7, np.linspace(-2, 2, 11).reshape(1, 11), "grid"),
+])
+def test_stationary_density_rejects(sigma, grid, parameter):
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        mo.stationary_density(mo.problems.DoubleWell(), sigma, grid)
+
+
+@pytest.mark.parametrize("build, parameter", [
+    (lambda: mo.problems.Quadratic(np.ones((2, 3))), "H"),
+    (lambda: mo.problems.Quadratic([[1.0, 2.0], [0.0, 1.0]]), "H"),
+    (lambda: mo.problems.Quadratic(np.ones(3)), "H"),
+    (lambda: mo.problems.Quadratic([[1.0, NAN], [NAN, 1.0]]), "H"),
+    (lambda: mo.problems.Quadratic(np.eye(2), b=np.ones(3)), "b"),
+    (lambda: mo.problems.ScaleInvariant(np.ones((2, 3))), "H"),
+    (lambda: mo.problems.ScaleInvariant([[1.0, 2.0], [0.0, 1.0]]), "H"),
+    (lambda: mo.problems.LeastSquares(np.ones((5, 2)), np.ones(4)), "y"),
+    (lambda: mo.problems.LeastSquares(np.ones((5, 2)), np.ones(5), batch_size=0), "batch_size"),
+    (lambda: mo.problems.LeastSquares(np.ones((5, 2)), np.ones(5), batch_size=-2), "batch_size"),
+    (lambda: mo.problems.LeastSquares(np.ones((5, 2)), np.ones(5), batch_size=2.5), "batch_size"),
+    (lambda: mo.problems.LeastSquares(np.ones(5), np.ones(5)), "A"),
+    (lambda: mo.problems.Rosenbrock(b=-1.0), "b"),
+    (lambda: mo.problems.DoubleWell(tilt=NAN), "tilt"),
+])
+def test_problem_constructor_rejects(build, parameter):
+    with pytest.raises(ValueError, match=name_of(parameter)):
+        build()
