@@ -23,11 +23,10 @@ def finite_scalar(name, value, *, low=None, high=None, low_open=False, high_open
     low_open, high_open : bool
         Whether the bound itself is excluded.
     """
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(number):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     if low is not None and (number < low or (low_open and number == low)):
         bracket = "(" if low_open else "["

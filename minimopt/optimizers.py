@@ -88,6 +88,7 @@ class Optimizer:
 
     def query(self, params, state):
         """The point at which the next gradient must be taken: ``params`` itself except for Nesterov."""
+        self._check(params, params, state)
         out = np.empty_like(params)
         _updates.query_point(self._rule, params, state.buffers, self._hyper(), out)
         return out

@@ -103,7 +103,7 @@ def minimize(opt, problem, x0, steps, noise=0.0, seed=0, state=None):
         raise ValueError(f"opt must be a minimopt optimizer, got {type(opt).__name__}")
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a minimopt problem, got {type(problem).__name__}")
-    x0 = problem._point(_validate.vector("x0", x0))
+    x0 = problem._point(_validate.vector("x0", x0, size=problem.dim))
     steps = _validate.count("steps", steps)
     noise = _validate.nonnegative("noise", noise)
     seed = _validate.count("seed", seed)

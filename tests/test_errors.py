@@ -41,7 +41,7 @@ def name_of(parameter):
 
 # (optimizer, parameter, bad value)
 BAD_HYPERPARAMETERS = (
-    [(name, OPTIMIZERS[name][2], value) for name in OPTIMIZERS for value in (-0.1, NAN, INF, -INF)]
+    [(name, OPTIMIZERS[name][2], value) for name in OPTIMIZERS for value in (-0.1, NAN, INF, -INF, "0.1", None)]
     + [(name, "betas", betas) for name in ("Adam", "AdamW") for betas in ((0.9,), (0.9, 0.99, 0.999), 0.9)]
     + [(name, "momentum", value) for name in ("SGD", "RMSprop") for value in (1.0, -0.1, 1.5, NAN)]
     + [("RMSprop", "alpha", value) for value in (1.0, -0.1, NAN)]
