@@ -143,8 +143,8 @@ def test_nesterov_query_point_is_lookahead(lookahead):
 
 
 def test_nesterov_query_point_after_steps():
-    """After a few steps the look-ahead uses the *current* velocity: Θ = θ + βv equals torch's Nesterov iterate
-    relation Θₙ = θₙ + βvₙ recomputed from the stored state."""
+    """After a few steps the look-ahead uses the *current* velocity: query = θₙ + βvₙ with vₙ read from the
+    state (the point Θₙ that torch's nesterov=True iterates track)."""
     opt = mo.Nesterov(alpha=0.01, beta=0.9)
     problem = mo.problems.Rosenbrock()
     theta = np.array([-1.2, 1.0])
