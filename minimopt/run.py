@@ -51,8 +51,6 @@ def _minimize_loop(rule, hyper, buffers, scalars, kind, matrix, vector, problem_
     state = _random.stream(seed, 0)
     path[0] = params
     loss[0] = _objectives.value(kind, matrix, vector, problem_scalars, params)
-    if not np.isfinite(loss[0]):
-        return path[:1], loss[:1], True
     for t in range(steps):
         _updates.query_point(rule, params, buffers, hyper, point)
         state = _objectives.grad_into(kind, matrix, vector, problem_scalars, point, grad, state)
@@ -104,6 +102,8 @@ def minimize(opt, problem, x0, steps, noise=0.0, seed=0, state=None):
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a minimopt problem, got {type(problem).__name__}")
     x0 = problem._point(_validate.vector("x0", x0, size=problem.dim))
+    if not np.isfinite(problem.value(x0)):
+        raise ValueError(f"x0: the loss is not finite at the starting point {x0}")
     steps = _validate.count("steps", steps)
     noise = _validate.nonnegative("noise", noise)
     seed = _validate.count("seed", seed)

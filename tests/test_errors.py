@@ -270,3 +270,9 @@ def test_stationary_density_rejects(sigma, grid, parameter):
 def test_problem_constructor_rejects(build, parameter):
     with pytest.raises(ValueError, match=name_of(parameter)):
         build()
+
+
+def test_minimize_rejects_a_start_where_the_loss_is_not_finite():
+    # 1e200² overflows: there is no finite first record to start a trajectory from.
+    with pytest.raises(ValueError, match=r"\bx0\b"):
+        mo.minimize(mo.SGD(lr=0.1), mo.problems.Quadratic([[1.0]]), np.array([1e200]), 3)
