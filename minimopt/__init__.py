@@ -1,12 +1,30 @@
-"""minimopt: the optimizers and dynamics of the book *The Dynamics of Optimization*, compiled with numba."""
+"""minimopt: the optimizers and dynamics of the book *The Dynamics of Optimization*, compiled with numba.
 
-from . import derive, exercises, plot, problems
+``derive`` (SymPy), ``plot`` (matplotlib) and ``exercises`` are imported on first use, so that ``import minimopt``
+stays fast for a script that only runs optimizers.
+"""
+
+import importlib
+
+from . import problems
 from .dynamics import kramers, langevin, stationary_density
 from .optimizers import (SGD, Adagrad, Adam, AdamW, DivergedError, EGStepSize, ExponentiatedGradient, HeavyBall,
                          HypergradientSGD, Nesterov, OptState, RMSprop)
 from .run import Trajectory, minimize
 
+_LAZY_SUBMODULES = ("derive", "exercises", "plot")
+
 __all__ = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "HeavyBall", "Nesterov", "ExponentiatedGradient",
            "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize", "Trajectory", "langevin",
-           "kramers", "stationary_density", "problems", "derive", "exercises", "plot"]
+           "kramers", "stationary_density", "problems", *_LAZY_SUBMODULES]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
