@@ -70,7 +70,7 @@ def sgd_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adam_update(params, grad, buffers, scalars, hyper):
     r"""Adam (Kingma & Ba 2015), with AMSGrad and decoupled weight decay (AdamW) as options.
 
@@ -83,9 +83,13 @@ def adam_update(params, grad, buffers, scalars, hyper):
     w θ to g (Adam) or multiplies θ by 1 − ηw before the step (AdamW, decoupled). Without bias correction the
     two factors 1 − βᵗ are replaced by 1. ``hyper = (lr, beta1, beta2, eps, weight_decay, amsgrad,
     bias_correction, decoupled)``; ``buffers = (m, v, max v)``.
+
+    The options become coefficients before the loop (a decay of 0, a shrink factor of 1, torch.lerp's two
+    forms written as base + c·(g − m)), so that the loop has no branches but AMSGrad's and vectorises: one
+    update streams its four arrays at close to memory speed, with results identical to torch's formulas.
     """
     lr, beta1, beta2, eps = hyper[0], hyper[1], hyper[2], hyper[3]
-    weight_decay, amsgrad, bias_correction, decoupled = hyper[4], hyper[5], hyper[6], hyper[7]
+    weight_decay, amsgrad, bias_correction, decoupled = hyper[4], hyper[5] != 0.0, hyper[6], hyper[7] != 0.0
     t = scalars[0] + 1.0
     scalars[0] = t
     if bias_correction != 0.0:
@@ -95,31 +99,30 @@ def adam_update(params, grad, buffers, scalars, hyper):
         correction1 = 1.0
         correction2_sqrt = 1.0
     step_size = lr / correction1
-    shrink = 1.0 - lr * weight_decay
-    finite = True
+    shrink = 1.0 - lr * weight_decay if decoupled else 1.0
+    coupled_decay = 0.0 if decoupled else weight_decay
+    weight = 1.0 - beta1  # torch.lerp(m, g, weight): m + w(g − m) if w < ½, else g − (1 − w)(g − m)
+    lerp_from_start = weight < 0.5
+    lerp_coefficient = weight if lerp_from_start else -(1.0 - weight)
+    exp_avg, exp_avg_sq, max_exp_avg_sq = buffers[0], buffers[1], buffers[2]
+    bad = False
     for i in range(params.shape[0]):
-        p = params[i]
-        g = grad[i]
-        if weight_decay != 0.0:
-            if decoupled != 0.0:
-                p = p * shrink
-            else:
-                g = g + weight_decay * p
-        m = _lerp(buffers[0, i], g, 1.0 - beta1)
-        v = buffers[1, i] * beta2 + (1.0 - beta2) * g * g
-        buffers[0, i] = m
-        buffers[1, i] = v
-        if amsgrad != 0.0:
-            v = max(buffers[2, i], v)
-            buffers[2, i] = v
-        denom = np.sqrt(v) / correction2_sqrt + eps
-        p = p - step_size * (m / denom)
+        g = grad[i] + coupled_decay * params[i]
+        m = exp_avg[i]
+        m = (m if lerp_from_start else g) + lerp_coefficient * (g - m)
+        v = exp_avg_sq[i] * beta2 + (1.0 - beta2) * g * g
+        exp_avg[i] = m
+        exp_avg_sq[i] = v
+        if amsgrad:
+            v = max(max_exp_avg_sq[i], v)
+            max_exp_avg_sq[i] = v
+        p = params[i] * shrink - step_size * (m / (np.sqrt(v) / correction2_sqrt + eps))
         params[i] = p
-        finite &= np.isfinite(p)
-    return finite
+        bad |= not np.isfinite(p)
+    return not bad
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def adagrad_update(params, grad, buffers, scalars, hyper):
     r"""AdaGrad (Duchi, Hazan & Singer 2011), torch.optim.Adagrad's convention.
 
@@ -147,7 +150,7 @@ def adagrad_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rmsprop_update(params, grad, buffers, scalars, hyper):
     r"""RMSProp (Tieleman & Hinton 2012), torch.optim.RMSprop's convention, optionally centred and with momentum.
 
