@@ -313,4 +313,5 @@ def query_point(rule, params, buffers, hyper, out):
         for i in range(params.shape[0]):
             out[i] = params[i] + shift * buffers[0, i]
     else:
-        out[:] = params
+        for i in range(params.shape[0]):
+            out[i] = params[i]

@@ -62,7 +62,8 @@ def _minimize_loop(rule, hyper, buffers, scalars, kind, matrix, vector, problem_
         value = _objectives.value(kind, matrix, vector, problem_scalars, params)
         if not (finite and np.isfinite(value)):
             return path[: t + 1], loss[: t + 1], True
-        path[t + 1] = params
+        for i in range(d):
+            path[t + 1, i] = params[i]
         loss[t + 1] = value
     return path, loss, False
 
