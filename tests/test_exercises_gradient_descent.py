@@ -16,6 +16,13 @@ def test_checkers_are_collected_into_the_exercises_namespace():
     assert len(ex.__all__) >= 3
 
 
+def assert_explained(message, words):
+    """The checker did not pass the wrong answer, and its message contains each of ``words``."""
+    assert message != "pass"
+    for word in words:
+        assert word in message, (word, message)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # check_gd_step
 # ---------------------------------------------------------------------------------------------------------
@@ -44,10 +51,7 @@ def test_gd_step_agrees_with_minimopt_sgd():
     (lambda theta, grad, lr: theta - lr * theta, ["uses theta where the gradient belongs"]),
 ])
 def test_gd_step_typical_mistakes_are_explained(step, words):
-    message = mo.exercises.check_gd_step(step)
-    assert message != "pass"
-    for word in words:
-        assert word in message
+    assert_explained(mo.exercises.check_gd_step(step), words)
 
 
 def test_gd_step_in_place_update_is_explained():
@@ -109,10 +113,7 @@ def test_error_order_on_minimopt_measurement():
     (lambda g, e: 1.0, ["fixed number"]),
 ])
 def test_error_order_typical_mistakes_are_explained(f, words):
-    message = mo.exercises.check_euler_error_order(f)
-    assert message != "pass"
-    for word in words:
-        assert word in message
+    assert_explained(mo.exercises.check_euler_error_order(f), words)
 
 
 def test_error_order_other_failures():
@@ -155,10 +156,7 @@ def test_stability_limit_found_by_bisection_with_minimopt_passes():
     (lambda h: 2.0, ["does not depend on the curvature"]),
 ])
 def test_stability_limit_typical_mistakes_are_explained(f, words):
-    message = mo.exercises.check_stability_limit(f)
-    assert message != "pass"
-    for word in words:
-        assert word in message
+    assert_explained(mo.exercises.check_stability_limit(f), words)
 
 
 def test_stability_limit_unknown_mistake_names_the_case():
@@ -190,10 +188,7 @@ def test_best_step_correct_answer_passes_and_minimises_the_worst_factor():
     (lambda lo, hi: 1 / math.sqrt(lo * hi), ["linearly"]),
 ])
 def test_best_step_typical_mistakes_are_explained(f, words):
-    message = mo.exercises.check_best_step(f)
-    assert message != "pass"
-    for word in words:
-        assert word in message
+    assert_explained(mo.exercises.check_best_step(f), words)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -222,7 +217,4 @@ def test_modified_curvature_reference_puts_gd_on_the_modified_flow():
     (lambda h, lr: -math.log(1 - lr * h) / h, ["divided by h"]),
 ])
 def test_modified_curvature_typical_mistakes_are_explained(f, words):
-    message = mo.exercises.check_modified_curvature(f)
-    assert message != "pass"
-    for word in words:
-        assert word in message
+    assert_explained(mo.exercises.check_modified_curvature(f), words)

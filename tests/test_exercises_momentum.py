@@ -8,6 +8,14 @@ import pytest
 import minimopt as mo
 from minimopt.exercises import momentum
 
+
+def assert_explained(message, words):
+    """The checker did not pass the wrong answer, and its message contains each of ``words``."""
+    assert message != "pass"
+    for word in words:
+        assert word in message, (word, message)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the checkers are collected into minimopt.exercises
 # ---------------------------------------------------------------------------------------------------------
@@ -61,10 +69,7 @@ def test_leapfrog_matches_derive():
     (lambda lam, g: (leapfrog(lam, g)[0], 2 * leapfrog(lam, g)[1]), ["alpha is wrong at", "expected"]),
 ])
 def test_leapfrog_mistakes_are_explained(student, words):
-    message = mo.exercises.check_leapfrog_coefficients(student)
-    assert message != "pass"
-    for word in words:
-        assert word in message, (word, message)
+    assert_explained(mo.exercises.check_leapfrog_coefficients(student), words)
 
 
 def test_leapfrog_bad_return_and_exception():
@@ -115,10 +120,7 @@ def test_torch_correct_agrees_with_the_optimizers():
     (lambda lr, mu, b: (mu, lr, lr * b), ["swapped", "wrong sign"]),
 ])
 def test_torch_mistakes_are_explained(student, words):
-    message = mo.exercises.check_torch_to_physics(student)
-    assert message != "pass"
-    for word in words:
-        assert word in message, (word, message)
+    assert_explained(mo.exercises.check_torch_to_physics(student), words)
 
 
 def test_torch_bad_return():
@@ -154,10 +156,7 @@ def test_retune_exact_from_derive_passes():
     (lambda beta, r: 1 - (1 - beta) * r**0.25, ["beta_new is wrong at", "expected"]),
 ])
 def test_retune_mistakes_are_explained(student, words):
-    message = mo.exercises.check_momentum_retune(student)
-    assert message != "pass"
-    for word in words:
-        assert word in message, (word, message)
+    assert_explained(mo.exercises.check_momentum_retune(student), words)
 
 
 def test_retune_exception_and_non_number():
@@ -203,10 +202,7 @@ def test_stable_numpy_bool_passes():
     (lambda ah, b: b < 1 and 0 < ah < 1 + b, ["wrong at (alpha_h, beta)", "largest modulus"]),
 ])
 def test_stable_mistakes_are_explained(student, words):
-    message = mo.exercises.check_heavy_ball_stable(student)
-    assert message != "pass"
-    for word in words:
-        assert word in message, (word, message)
+    assert_explained(mo.exercises.check_heavy_ball_stable(student), words)
 
 
 def test_stable_non_bool_and_exception():

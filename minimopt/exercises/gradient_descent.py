@@ -13,41 +13,99 @@ import math
 
 import numpy as np
 
+from minimopt.exercises import _checking
+from minimopt.exercises._checking import PASS, StudentError
+
 __all__ = ["check_gd_step", "check_euler_error_order", "check_stability_limit", "check_best_step",
            "check_modified_curvature"]
-
-PASS = "pass"
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------------------
-def _call(student_function, args, call):
-    """``(True, result)``, or ``(False, message)`` if the student's function raised."""
-    try:
-        return True, student_function(*args)
-    except Exception as exc:  # the student's error becomes the message, it is not raised
-        return False, f"{call} raised {type(exc).__name__}: {exc}"
+def _result(student_function, args, call):
+    """What ``student_function(*args)`` returned.
+
+    Parameters
+    ----------
+    student_function : callable
+        The student's function.
+    args : tuple
+        The arguments of one case.
+    call : str
+        How messages name the call, for instance ``"largest_stable_step(4.0)"``.
+
+    Returns
+    -------
+    object
+        The result, which is not None.
+
+    Raises
+    ------
+    StudentError
+        If the function raised or returned None.
+    """
+    result = _checking.call(student_function, args, call)
+    if result is None:
+        raise StudentError(f"{call} returned None: did you forget the return statement?")
+    return result
 
 
 def _number(value, call):
-    """``(True, float)`` for a real number (or a one-element array), else ``(False, message)``."""
-    if value is None:
-        return False, f"{call} returned None: did you forget the return statement?"
+    """``value`` as a float, if it is a real number (or a one-element array).
+
+    Parameters
+    ----------
+    value : object
+        What the student's function returned (not None).
+    call : str
+        How messages name the call.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    StudentError
+        If ``value`` is not a real number, with a message that says what it is instead.
+    """
     array = np.asarray(value)
     if array.dtype == object:
         try:
-            return True, float(value)
+            return float(value)
         except (TypeError, ValueError):
-            return False, f"{call} returned {value!r}, which is not a number"
+            raise StudentError(f"{call} returned {value!r}, which is not a number") from None
     if array.size == 2 and array.ndim == 1:
-        return False, (f"{call} returned two numbers, {_fmt(array)}. If they come from np.polyfit(x, y, 1), that "
-                       "is (slope, intercept): return only the slope, the first one.")
+        raise StudentError(f"{call} returned two numbers, {_fmt(array)}. If they come from np.polyfit(x, y, 1), "
+                           "that is (slope, intercept): return only the slope, the first one.")
     if array.size != 1:
-        return False, f"{call} returned an array of shape {array.shape}; return a single number"
+        raise StudentError(f"{call} returned an array of shape {array.shape}; return a single number")
     if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        return False, f"{call} returned {value!r}, which is not a real number"
-    return True, float(array.reshape(()))
+        raise StudentError(f"{call} returned {value!r}, which is not a real number")
+    return float(array.reshape(()))
+
+
+def _numbers(student_function, calls):
+    """The student's answers as floats, case by case.
+
+    Parameters
+    ----------
+    student_function : callable
+        The student's function.
+    calls : iterable of (tuple, str)
+        For each case, the arguments and how messages name the call.
+
+    Returns
+    -------
+    list of float
+
+    Raises
+    ------
+    StudentError
+        At the first case where the function raises or does not return a real number.
+    """
+    return [_number(_result(student_function, args, call), call) for args, call in calls]
 
 
 def _close(a, b, rtol):
@@ -61,16 +119,39 @@ def _fmt(x):
     return "[" + ", ".join(f"{float(v):.6g}" for v in np.ravel(x)) + "]"
 
 
-def _diagnose_scalar(values, cases, correct, mistakes, rtol, describe):
-    """Compare the student's numbers with ``correct(*case)``; name a mistake that fits every case, if any."""
+def _check_scalar(student_function, name, cases, correct, mistakes, rtol):
+    """Check a student's function of a few numbers that returns one number.
+
+    Parameters
+    ----------
+    student_function : callable
+        The student's function, called as ``student_function(*case)``.
+    name : str
+        The function's name in the exercise; messages name a call ``name(1.0, 20.0)``.
+    cases : sequence of tuple
+        The arguments of each case.
+    correct : callable
+        ``correct(*case)``, the right answer.
+    mistakes : sequence of (callable, str)
+        Typical mistakes, ``(formula, message)``; a mistake is named when its formula matches every answer.
+    rtol : float
+        The relative tolerance within which an answer passes.
+
+    Returns
+    -------
+    str
+        ``"pass"``, the message of a typical mistake, or the first case that fails and the value expected there.
+    """
+    calls = [f"{name}({', '.join(str(a) for a in case)})" for case in cases]
+    values = _numbers(student_function, zip(cases, calls))
     expected = [correct(*case) for case in cases]
     if all(_close(v, e, rtol) for v, e in zip(values, expected)):
         return PASS
-    for formula, message in mistakes:
-        if all(_close(v, formula(*case), 1e-6) for v, case in zip(values, cases)):
-            return message
-    index = next(i for i, (v, e) in enumerate(zip(values, expected)) if not _close(v, e, rtol))
-    return f"{describe(cases[index])} returned {_fmt(values[index])}, expected {_fmt(expected[index])}."
+    message = _checking.known_mistake(values, cases, mistakes, lambda v, p: _close(v, p, 1e-6))
+    if message is not None:
+        return message
+    index = next(_checking.differences(values, expected, lambda v, e: not _close(v, e, rtol)))
+    return f"{calls[index]} returned {_fmt(values[index])}, expected {_fmt(expected[index])}."
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -103,6 +184,7 @@ _GD_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_gd_step(gd_step):
     """Check ``gd_step(theta, grad, lr)``, which must return the new parameters ``theta - lr * grad``.
 
@@ -119,11 +201,7 @@ def check_gd_step(gd_step):
     for theta, grad, lr in _GD_CASES:
         theta_in, grad_in = theta.copy(), grad.copy()
         call = f"gd_step({_fmt(theta)}, {_fmt(grad)}, {lr})"
-        ok, result = _call(gd_step, (theta_in, grad_in, lr), call)
-        if not ok:
-            return result
-        if result is None:
-            return f"{call} returned None: did you forget the return statement?"
+        result = _result(gd_step, (theta_in, grad_in, lr), call)
         try:
             result = np.array(result, dtype=np.float64)
         except (TypeError, ValueError):
@@ -140,10 +218,11 @@ def check_gd_step(gd_step):
                     "theta -= lr * grad). Return a new array, theta - lr * grad, and leave theta as it was: "
                     "a run keeps every iterate, and they must not all turn into the last one.")
         return PASS
-    for formula, message in _GD_MISTAKES:
-        if all(np.allclose(r, formula(*case), rtol=1e-9, atol=1e-12) for r, case in zip(results, _GD_CASES)):
-            return message
-    index = next(i for i, (r, e) in enumerate(zip(results, expected)) if not np.allclose(r, e, 1e-12, 1e-12))
+    message = _checking.known_mistake(results, _GD_CASES, _GD_MISTAKES,
+                                      lambda r, p: np.allclose(r, p, rtol=1e-9, atol=1e-12))
+    if message is not None:
+        return message
+    index = next(_checking.differences(results, expected, lambda r, e: not np.allclose(r, e, 1e-12, 1e-12)))
     theta, grad, lr = _GD_CASES[index]
     return (f"gd_step({_fmt(theta)}, {_fmt(grad)}, {lr}) returned {_fmt(results[index])}, expected "
             f"theta - lr * grad = {_fmt(expected[index])}.")
@@ -167,6 +246,26 @@ def _ls(x, y):
     return float(slope), float(intercept)
 
 
+def _intercept_mistake(log, name):
+    """The mistake of returning the intercept of the log-log fit instead of its slope.
+
+    Parameters
+    ----------
+    log : callable
+        The logarithm the fit uses (``np.log``, ``np.log10``, ...).
+    name : str
+        Its name in the message.
+
+    Returns
+    -------
+    (callable, str)
+        The mistake's formula, ``formula(gammas, errors)``, and its message.
+    """
+    return (lambda g, e: _ls(log(g), log(e))[1],
+            f"You returned the intercept of the log-log fit, {name} C. The order p is the slope, the first "
+            "coefficient that np.polyfit returns.")
+
+
 _ORDER_MISTAKES = (
     (lambda g, e: -_ls(np.log(g), np.log(e))[0],
      "Your order has the wrong sign. The order p in error ≈ C·gamma^p is the slope of log(error) against "
@@ -174,15 +273,9 @@ _ORDER_MISTAKES = (
     (lambda g, e: _ls(np.log(e), np.log(g))[0],
      "You fitted log(gamma) against log(error) (x and y swapped), which gives 1/p. Fit log(error) as a function "
      "of log(gamma): np.polyfit(np.log(gammas), np.log(errors), 1)."),
-    (lambda g, e: _ls(np.log(g), np.log(e))[1],
-     "You returned the intercept of the log-log fit, log C. The order p is the slope, the first coefficient "
-     "that np.polyfit returns."),
-    (lambda g, e: _ls(np.log10(g), np.log10(e))[1],
-     "You returned the intercept of the log-log fit, log10 C. The order p is the slope, the first coefficient "
-     "that np.polyfit returns."),
-    (lambda g, e: _ls(np.log2(g), np.log2(e))[1],
-     "You returned the intercept of the log-log fit, log2 C. The order p is the slope, the first coefficient "
-     "that np.polyfit returns."),
+    _intercept_mistake(np.log, "log"),
+    _intercept_mistake(np.log10, "log10"),
+    _intercept_mistake(np.log2, "log2"),
     (lambda g, e: _ls(g, e)[0],
      "You fitted a straight line to the errors themselves. A power law error ≈ C·gamma^p is a straight line "
      "only on log-log axes: fit np.log(errors) against np.log(gammas)."),
@@ -198,6 +291,7 @@ _ORDER_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_euler_error_order(error_order):
     """Check ``error_order(gammas, errors)``, which must return the order p in ``errors ≈ C * gammas**p``.
 
@@ -211,25 +305,19 @@ def check_euler_error_order(error_order):
     str
         ``"pass"``, or a message explaining the mistake (swapped axes, the intercept instead of the slope, ...).
     """
-    values = []
-    for p, errors in _ORDER_CASES:
-        call = f"error_order(gammas, errors) for errors = C * gammas**{p:g}"
-        ok, result = _call(error_order, (_ORDER_GAMMAS.copy(), errors.copy()), call)
-        if not ok:
-            return result
-        ok, value = _number(result, call)
-        if not ok:
-            return value
-        values.append(value)
+    values = _numbers(error_order, (((_ORDER_GAMMAS.copy(), errors.copy()),
+                                     f"error_order(gammas, errors) for errors = C * gammas**{p:g}")
+                                    for p, errors in _ORDER_CASES))
     if all(abs(v - p) <= 0.05 for v, (p, _) in zip(values, _ORDER_CASES)):
         return PASS
-    for formula, message in _ORDER_MISTAKES:
-        if all(_close(v, formula(_ORDER_GAMMAS, e), 1e-6) for v, (_, e) in zip(values, _ORDER_CASES)):
-            return message
+    message = _checking.known_mistake(values, [(_ORDER_GAMMAS, e) for _, e in _ORDER_CASES], _ORDER_MISTAKES,
+                                      lambda v, predicted: _close(v, predicted, 1e-6))
+    if message is not None:
+        return message
     if len(set(values)) == 1:
         return (f"error_order returned {_fmt(values[0])} for errors of orders 2, 1 and 0.5: compute the order from "
                 "the data (the slope of log(error) against log(gamma)) instead of returning a fixed number.")
-    index = next(i for i, (v, (p, _)) in enumerate(zip(values, _ORDER_CASES)) if abs(v - p) > 0.05)
+    index = next(_checking.differences(values, [p for p, _ in _ORDER_CASES], lambda v, p: abs(v - p) > 0.05))
     p = _ORDER_CASES[index][0]
     return (f"For errors = C * gammas**{p:g}, error_order returned {_fmt(values[index])}, expected {p:g} (within "
             "0.05). The order is the slope of log(error) against log(gamma): "
@@ -267,6 +355,7 @@ _STABILITY_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_stability_limit(largest_stable_step):
     """Check ``largest_stable_step(h)``: the stability limit of gradient descent on ``L = h θ²/2`` (h > 0).
 
@@ -278,18 +367,8 @@ def check_stability_limit(largest_stable_step):
     str
         ``"pass"``, or a message explaining the mistake (for instance 1/h, the limit of monotone convergence).
     """
-    values = []
-    for case in _H_CASES:
-        call = f"largest_stable_step({case[0]})"
-        ok, result = _call(largest_stable_step, case, call)
-        if not ok:
-            return result
-        ok, value = _number(result, call)
-        if not ok:
-            return value
-        values.append(value)
-    return _diagnose_scalar(values, _H_CASES, lambda h: 2.0 / h, _STABILITY_MISTAKES, 1e-3,
-                            lambda case: f"largest_stable_step({case[0]})")
+    return _check_scalar(largest_stable_step, "largest_stable_step", _H_CASES, lambda h: 2.0 / h,
+                         _STABILITY_MISTAKES, 1e-3)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -326,6 +405,7 @@ _BEST_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_best_step(best_step):
     """Check ``best_step(h_min, h_max)``: the constant learning rate that minimises the worst contraction factor.
 
@@ -338,18 +418,7 @@ def check_best_step(best_step):
     str
         ``"pass"``, or a message explaining the mistake (for instance 2/h_max, the stability limit itself).
     """
-    values = []
-    for case in _BEST_CASES:
-        call = f"best_step({case[0]}, {case[1]})"
-        ok, result = _call(best_step, case, call)
-        if not ok:
-            return result
-        ok, value = _number(result, call)
-        if not ok:
-            return value
-        values.append(value)
-    return _diagnose_scalar(values, _BEST_CASES, lambda lo, hi: 2.0 / (lo + hi), _BEST_MISTAKES, 1e-3,
-                            lambda case: f"best_step({case[0]}, {case[1]})")
+    return _check_scalar(best_step, "best_step", _BEST_CASES, lambda lo, hi: 2.0 / (lo + hi), _BEST_MISTAKES, 1e-3)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -382,6 +451,7 @@ _MODIFIED_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_modified_curvature(modified_curvature):
     """Check ``modified_curvature(h, lr)``: the h̃ whose gradient flow passes exactly through GD's iterates.
 
@@ -394,15 +464,5 @@ def check_modified_curvature(modified_curvature):
     str
         ``"pass"``, or a message explaining the mistake (for instance the truncated series h + lr h²/2).
     """
-    values = []
-    for case in _MODIFIED_CASES:
-        call = f"modified_curvature({case[0]}, {case[1]})"
-        ok, result = _call(modified_curvature, case, call)
-        if not ok:
-            return result
-        ok, value = _number(result, call)
-        if not ok:
-            return value
-        values.append(value)
-    return _diagnose_scalar(values, _MODIFIED_CASES, lambda h, lr: -math.log(1 - lr * h) / lr,
-                            _MODIFIED_MISTAKES, 1e-6, lambda case: f"modified_curvature({case[0]}, {case[1]})")
+    return _check_scalar(modified_curvature, "modified_curvature", _MODIFIED_CASES,
+                         lambda h, lr: -math.log(1 - lr * h) / lr, _MODIFIED_MISTAKES, 1e-6)

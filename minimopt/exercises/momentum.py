@@ -12,8 +12,12 @@ expected there.
 """
 
 import math
+import operator
 
 import numpy as np
+
+from minimopt.exercises import _checking
+from minimopt.exercises._checking import PASS, StudentError
 
 __all__ = ["check_leapfrog_coefficients", "check_torch_to_physics", "check_momentum_retune",
            "check_heavy_ball_stable"]
@@ -24,32 +28,45 @@ _RTOL = 1e-9
 # ---------------------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------------------
-class _StudentError(Exception):
-    """The student's function could not be evaluated on a case; the message says why."""
-
-
 def _call(function, args, n_outputs=None):
-    """``function(*args)`` as floats; a readable ``_StudentError`` if it raises or returns the wrong shape."""
+    """``function(*args)`` as floats.
+
+    Parameters
+    ----------
+    function : callable
+        The student's function.
+    args : tuple
+        The arguments of one case.
+    n_outputs : int, optional
+        How many numbers the function returns, as a tuple (or list); None (the default) for one number.
+
+    Returns
+    -------
+    float or tuple of float
+
+    Raises
+    ------
+    StudentError
+        If the function raises, or returns anything other than ``n_outputs`` finite numbers.
+    """
     shown = ", ".join(repr(a) for a in args)
-    try:
-        out = function(*args)
-    except Exception as exc:  # the student's code may raise anything
-        raise _StudentError(f"your function raised {type(exc).__name__}: {exc} (called with {shown})") from None
+    out = _checking.call(function, args, "your function", f" (called with {shown})")
     if n_outputs is None:
         return _as_float(out, f"your function returned {out!r} for ({shown}); expected a number")
     if not isinstance(out, (tuple, list)) or len(out) != n_outputs:
-        raise _StudentError(f"your function returned {out!r} for ({shown}); expected a tuple of {n_outputs} numbers")
+        raise StudentError(f"your function returned {out!r} for ({shown}); expected a tuple of {n_outputs} numbers")
     return tuple(_as_float(o, f"your function returned {out!r} for ({shown}); expected {n_outputs} numbers")
                  for o in out)
 
 
 def _as_float(value, message):
+    """``value`` as a finite float, else a ``StudentError`` with ``message``."""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise _StudentError(message) from None
+        raise StudentError(message) from None
     if not math.isfinite(number):
-        raise _StudentError(message.replace("expected", "got a non-finite value; expected"))
+        raise StudentError(message.replace("expected", "got a non-finite value; expected"))
     return number
 
 
@@ -100,6 +117,7 @@ _LEAPFROG_ALPHA_MISTAKES = (
 )
 
 
+@_checking.returns_student_errors
 def check_leapfrog_coefficients(student_function):
     """Check ``f(lam, gamma) -> (beta, alpha)``, the heavy-ball coefficients of the leapfrog scheme.
 
@@ -111,16 +129,13 @@ def check_leapfrog_coefficients(student_function):
     str
         ``"pass"``, or a message that explains the mistake.
     """
-    try:
-        got = [_call(student_function, case, 2) for case in _LEAPFROG_CASES]
-    except _StudentError as exc:
-        return str(exc)
+    got = [_call(student_function, case, 2) for case in _LEAPFROG_CASES]
     expected = [_leapfrog(*case) for case in _LEAPFROG_CASES]
     betas, alphas = [g[0] for g in got], [g[1] for g in got]
     beta_ok = _all_close(betas, [e[0] for e in expected])
     alpha_ok = _all_close(alphas, [e[1] for e in expected])
     if beta_ok and alpha_ok:
-        return "pass"
+        return PASS
     if _all_close(betas, [e[1] for e in expected]) and _all_close(alphas, [e[0] for e in expected]):
         return ("you returned (alpha, beta); the function must return (beta, alpha) — your values are right but "
                 "swapped.")
@@ -139,16 +154,34 @@ def check_leapfrog_coefficients(student_function):
 
 
 def _recognise(values, mistakes, cases, expected, name, arg_names):
-    """The message of the first known mistake that reproduces ``values``, else the first failing case."""
-    for mistake, message in mistakes:
-        with np.errstate(all="ignore"):
-            predicted = [mistake(*case) for case in cases]
-        if all(math.isfinite(p) for p in predicted) and _all_close(values, predicted):
-            return message
-    for case, value, want in zip(cases, values, expected):
-        if not _close(value, want):
-            return f"{name} is wrong at {arg_names} = {case}: expected {want:.12g}, got {value:.12g}."
-    return f"{name} is wrong."  # pragma: no cover (unreachable: some case differs)
+    """The message of the first known mistake that reproduces ``values``, else the first failing case.
+
+    Parameters
+    ----------
+    values : list of float
+        The student's numbers, one per case.
+    mistakes : sequence of (callable, str)
+        ``(formula, message)``: a mistake is named when ``formula(*case)`` is finite and matches every value.
+    cases : sequence of tuple
+        The arguments of each case.
+    expected : list of float
+        The right numbers.
+    name, arg_names : str
+        How the message names the number and the arguments, for instance ``"beta"`` and ``"(lam, gamma)"``.
+
+    Returns
+    -------
+    str
+    """
+    with np.errstate(all="ignore"):
+        message = _checking.known_mistake(values, cases, mistakes, lambda v, p: math.isfinite(p) and _close(v, p))
+    if message is not None:
+        return message
+    index = next(_checking.differences(values, expected, lambda v, want: not _close(v, want)), None)
+    if index is None:  # pragma: no cover (unreachable: some case differs)
+        return f"{name} is wrong."
+    return (f"{name} is wrong at {arg_names} = {cases[index]}: expected {expected[index]:.12g}, "
+            f"got {values[index]:.12g}.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -157,6 +190,7 @@ def _recognise(values, mistakes, cases, expected, name, arg_names):
 _TORCH_CASES = ((0.1, 0.9, 2.0), (0.01, 0.5, -3.8), (0.3, 0.99, 0.5), (0.05, 0.0, 1.25))
 
 
+@_checking.returns_student_errors
 def check_torch_to_physics(student_function):
     """Check ``f(lr, mu, b) -> (alpha, beta, v)``: PyTorch's SGD with momentum in the physics convention.
 
@@ -169,10 +203,7 @@ def check_torch_to_physics(student_function):
     str
         ``"pass"``, or a message that explains the mistake.
     """
-    try:
-        got = [_call(student_function, case, 3) for case in _TORCH_CASES]
-    except _StudentError as exc:
-        return str(exc)
+    got = [_call(student_function, case, 3) for case in _TORCH_CASES]
     alphas, betas, vs = ([g[k] for g in got] for k in range(3))
     lrs, mus, bs = ([c[k] for c in _TORCH_CASES] for k in range(3))
     messages = []
@@ -210,7 +241,7 @@ def check_torch_to_physics(student_function):
              "the velocity is -μ·lr·b: v is the displacement of the step that produced b, θ_{k+1} - θ_k = -lr·b; "
              "μ enters only in the next update."),
         ), _TORCH_CASES, want_v, "the velocity v", "(lr, mu, b)"))
-    return " ".join(messages) if messages else "pass"
+    return " ".join(messages) if messages else PASS
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -230,6 +261,7 @@ def _retune_exact(beta, r):
     return (1 - x_new) / (1 + x_new)
 
 
+@_checking.returns_student_errors
 def check_momentum_retune(student_function):
     """Check ``f(beta, r) -> beta_new``: the momentum that keeps the dynamics when α changes to r·α.
 
@@ -242,14 +274,11 @@ def check_momentum_retune(student_function):
     str
         ``"pass"``, or a message that explains the mistake.
     """
-    try:
-        got = [_call(student_function, case) for case in _RETUNE_CASES]
-    except _StudentError as exc:
-        return str(exc)
+    got = [_call(student_function, case) for case in _RETUNE_CASES]
     if _all_close(got, [_retune_rule(*c) for c in _RETUNE_CASES]):
-        return "pass"
+        return PASS
     if _all_close(got, [_retune_exact(*c) for c in _RETUNE_CASES]):
-        return "pass"
+        return PASS
     return _recognise(got, (
         (lambda beta, r: 1 - (1 - beta) * r,
          "you scaled 1 - β by r instead of √r. The time step is γ ≈ √α, so α → rα changes γ by √r; the friction "
@@ -287,6 +316,16 @@ def _stable(alpha_h, beta):
     return beta < 1 and 0 < alpha_h < 2 * (1 + beta)
 
 
+def _truth(function, case):
+    """``function(*case)``, which must be a bool (or a NumPy bool); else a ``StudentError``."""
+    shown = f"({case[0]!r}, {case[1]!r})"
+    answer = _checking.call(function, case, "your function", f" (called with {shown})")
+    if not isinstance(answer, (bool, np.bool_)):
+        raise StudentError(f"your function returned {answer!r} for {shown}; expected True or False")
+    return bool(answer)
+
+
+@_checking.returns_student_errors
 def check_heavy_ball_stable(student_function):
     """Check ``f(alpha_h, beta) -> bool``: does heavy ball converge on L = hθ²/2?
 
@@ -299,19 +338,10 @@ def check_heavy_ball_stable(student_function):
     str
         ``"pass"``, or a message that explains the mistake.
     """
-    got = []
-    for case in _STABLE_CASES:
-        shown = f"({case[0]!r}, {case[1]!r})"
-        try:
-            answer = student_function(*case)
-        except Exception as exc:
-            return f"your function raised {type(exc).__name__}: {exc} (called with {shown})"
-        if not isinstance(answer, (bool, np.bool_)):
-            return f"your function returned {answer!r} for {shown}; expected True or False"
-        got.append(bool(answer))
+    got = [_truth(student_function, case) for case in _STABLE_CASES]
     expected = [_stable(*c) for c in _STABLE_CASES]
     if got == expected:
-        return "pass"
+        return PASS
     mistakes = (
         (lambda ah, b: 0 < ah < 2,
          "you used gradient descent's condition αh < 2. Momentum widens the interval to 0 < αh < 2(1 + β): the "
@@ -332,13 +362,14 @@ def check_heavy_ball_stable(student_function):
          "you included all the boundaries (αh = 0, αh = 2(1 + β) and β = 1). On each a root has |z| = 1 and "
          "the iteration does not converge: the inequalities are strict."),
     )
-    for mistake, message in mistakes:
-        if got == [mistake(*c) for c in _STABLE_CASES]:
-            return message
-    for case, answer, want in zip(_STABLE_CASES, got, expected):
-        if answer != want:
-            rho = _spectral_radius(*case)
-            return (f"wrong at (alpha_h, beta) = {case}: expected {want}, got {answer}. There the roots of "
-                    f"z² - (1 + β - αh)z + β have largest modulus {rho:.6g}"
-                    f"{' < 1 (it converges)' if want else ' ≥ 1 (it does not converge)'}.")
-    return "wrong."  # pragma: no cover
+    message = _checking.known_mistake(got, _STABLE_CASES, mistakes, operator.eq)
+    if message is not None:
+        return message
+    index = next(_checking.differences(got, expected, operator.ne), None)
+    if index is None:  # pragma: no cover
+        return "wrong."
+    case, answer, want = _STABLE_CASES[index], got[index], expected[index]
+    rho = _spectral_radius(*case)
+    return (f"wrong at (alpha_h, beta) = {case}: expected {want}, got {answer}. There the roots of "
+            f"z² - (1 + β - αh)z + β have largest modulus {rho:.6g}"
+            f"{' < 1 (it converges)' if want else ' ≥ 1 (it does not converge)'}.")
