@@ -122,6 +122,8 @@ def test_error_order_other_failures():
     assert "not a real number" in mo.exercises.check_euler_error_order(lambda g, e: "one")
     message = mo.exercises.check_euler_error_order(lambda g, e: np.polyfit(np.log(g), np.log(e), 1)[0] + 0.2)
     assert "expected" in message and "np.polyfit(np.log(gammas), np.log(errors), 1)[0]" in message
+    # a NaN answer (e.g. log of a zero error) is explained, not a crash of the checker
+    assert "returned nan" in mo.exercises.check_euler_error_order(lambda g, e: float("nan"))
 
 
 # ---------------------------------------------------------------------------------------------------------

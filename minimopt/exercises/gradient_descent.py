@@ -317,7 +317,7 @@ def check_euler_error_order(error_order):
     if len(set(values)) == 1:
         return (f"error_order returned {_fmt(values[0])} for errors of orders 2, 1 and 0.5: compute the order from "
                 "the data (the slope of log(error) against log(gamma)) instead of returning a fixed number.")
-    index = next(_checking.differences(values, [p for p, _ in _ORDER_CASES], lambda v, p: abs(v - p) > 0.05))
+    index = next(_checking.differences(values, [p for p, _ in _ORDER_CASES], lambda v, p: not abs(v - p) <= 0.05))
     p = _ORDER_CASES[index][0]
     return (f"For errors = C * gammas**{p:g}, error_order returned {_fmt(values[index])}, expected {p:g} (within "
             "0.05). The order is the slope of log(error) against log(gamma): "
