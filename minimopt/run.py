@@ -10,7 +10,7 @@ from .optimizers import Optimizer, OptState
 from .problems import Problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trajectory:
     """The record of a run.
 
