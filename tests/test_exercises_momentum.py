@@ -1,5 +1,6 @@
 """The checkers of chapter 3 (``minimopt.exercises.momentum``): right answers pass, typical mistakes are named."""
 
+import collections
 import math
 
 import numpy as np
@@ -49,6 +50,26 @@ def test_leapfrog_correct_with_numpy_and_list_passes():
     assert mo.exercises.check_leapfrog_coefficients(f) == "pass"
 
 
+def test_leapfrog_numpy_array_and_other_sequences_pass():
+    """A "pair" may be any sequence of two numbers or a 1-D array, not only a tuple."""
+    assert mo.exercises.check_leapfrog_coefficients(lambda lam, g: np.array(leapfrog(lam, g))) == "pass"
+    assert mo.exercises.check_leapfrog_coefficients(lambda lam, g: collections.UserList(leapfrog(lam, g))) == "pass"
+    # the known mistakes are still recognised when the answer is an array
+    message = mo.exercises.check_leapfrog_coefficients(lambda lam, g: np.array(leapfrog(lam, g)[::-1]))
+    assert_explained(message, ["swapped"])
+
+
+@pytest.mark.parametrize("bad", [
+    lambda lam, g: np.array([leapfrog(lam, g)]),            # 2-D, shape (1, 2)
+    lambda lam, g: np.array(leapfrog(lam, g) + (0.0,)),     # three numbers
+    lambda lam, g: np.float64(0.5),                         # 0-d
+    lambda lam, g: "0.5, 0.5",                              # a string is not a pair
+    lambda lam, g: {"beta": 0.5, "alpha": 0.5},             # nor a mapping
+])
+def test_leapfrog_rejects_what_is_not_a_pair(bad):
+    assert "tuple of 2 numbers" in mo.exercises.check_leapfrog_coefficients(bad)
+
+
 def test_leapfrog_matches_derive():
     import sympy as sp
 
@@ -65,7 +86,7 @@ def test_leapfrog_matches_derive():
     (lambda lam, g: (1 - lam * g, g**2), ["old half-step velocity", "averages"]),
     (lambda lam, g: (1 / (1 + lam * g), g**2 / (1 + lam * g)), ["new half-step velocity", "1/(1 + λγ)"]),
     (lambda lam, g: ((1 + lam * g / 2) / (1 - lam * g / 2), leapfrog(lam, g)[1]), ["upside down"]),
-    (lambda lam, g: (leapfrog(lam, g)[0], g / (1 + lam * g / 2)), ["power of γ", "γ v_{n+1/2}"]),
+    (lambda lam, g: (leapfrog(lam, g)[0], g / (1 + lam * g / 2)), ["power of γ", "γ u_{n+1/2}"]),
     (lambda lam, g: (leapfrog(lam, g)[0], 2 * leapfrog(lam, g)[1]), ["alpha is wrong at", "expected"]),
 ])
 def test_leapfrog_mistakes_are_explained(student, words):
@@ -121,6 +142,14 @@ def test_torch_correct_agrees_with_the_optimizers():
 ])
 def test_torch_mistakes_are_explained(student, words):
     assert_explained(mo.exercises.check_torch_to_physics(student), words)
+
+
+def test_torch_numpy_array_passes():
+    assert mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([lr, mu, -lr * b])) == "pass"
+    assert mo.exercises.check_torch_to_physics(lambda lr, mu, b: [lr, mu, -lr * b]) == "pass"
+    message = mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([lr, mu, lr * b]))
+    assert_explained(message, ["wrong sign"])
+    assert "tuple of 3 numbers" in mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([[lr, mu, -lr * b]]))
 
 
 def test_torch_bad_return():

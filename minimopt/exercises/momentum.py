@@ -11,6 +11,7 @@ expected there.
 'pass'
 """
 
+import collections.abc
 import math
 import operator
 
@@ -38,7 +39,8 @@ def _call(function, args, n_outputs=None):
     args : tuple
         The arguments of one case.
     n_outputs : int, optional
-        How many numbers the function returns, as a tuple (or list); None (the default) for one number.
+        How many numbers the function returns, as a tuple (or any other sequence, such as a list or a 1-D NumPy
+        array); None (the default) for one number.
 
     Returns
     -------
@@ -53,10 +55,24 @@ def _call(function, args, n_outputs=None):
     out = _checking.call(function, args, "your function", f" (called with {shown})")
     if n_outputs is None:
         return _as_float(out, f"your function returned {out!r} for ({shown}); expected a number")
-    if not isinstance(out, (tuple, list)) or len(out) != n_outputs:
-        raise StudentError(f"your function returned {out!r} for ({shown}); expected a tuple of {n_outputs} numbers")
+    items = _as_items(out)
+    if items is None or len(items) != n_outputs:
+        raise StudentError(f"your function returned {out!r} for ({shown}); expected a tuple of {n_outputs} numbers "
+                           "(a list or a 1-D array will do too)")
     return tuple(_as_float(o, f"your function returned {out!r} for ({shown}); expected {n_outputs} numbers")
-                 for o in out)
+                 for o in items)
+
+
+def _as_items(out):
+    """The entries of a returned tuple, list, other sequence or 1-D array, as a list; None for anything else.
+
+    A string, a mapping, a 0-d or a multi-dimensional array is not a sequence of numbers: None.
+    """
+    if isinstance(out, np.ndarray):
+        return list(out) if out.ndim == 1 else None
+    if isinstance(out, (str, bytes)) or not isinstance(out, collections.abc.Sequence):
+        return None
+    return list(out)
 
 
 def _as_float(value, message):
@@ -94,11 +110,11 @@ _LEAPFROG_BETA_MISTAKES = (
      "beta is 1 - λγ/2: you forgot to divide by 1 + λγ/2. Solving the scheme for θ_{n+1} divides every term "
      "by the coefficient of θ_{n+1}, which is (1 + λγ/2)/γ²."),
     (lambda lam, g: 1 - lam * g,
-     "beta is 1 - λγ: that is the damping taken at the old half-step velocity v_{n-1/2} (an explicit, first-order "
-     "choice). The leapfrog scheme averages the damping, λ(v_{n+1/2} + v_{n-1/2})/2, which gives "
+     "beta is 1 - λγ: that is the damping taken at the old half-step velocity u_{n-1/2} (an explicit, first-order "
+     "choice). The leapfrog scheme averages the damping, λ(u_{n+1/2} + u_{n-1/2})/2, which gives "
      "β = (1 - λγ/2)/(1 + λγ/2)."),
     (lambda lam, g: 1 / (1 + lam * g),
-     "beta is 1/(1 + λγ): that is the damping taken at the new half-step velocity v_{n+1/2} (implicit, first "
+     "beta is 1/(1 + λγ): that is the damping taken at the new half-step velocity u_{n+1/2} (implicit, first "
      "order). The leapfrog scheme averages the two half-step velocities: β = (1 - λγ/2)/(1 + λγ/2)."),
     (lambda lam, g: (1 + lam * g / 2) / (1 - lam * g / 2) if lam * g != 2 else math.inf,
      "beta is (1 + λγ/2)/(1 - λγ/2), upside down: damping must make β < 1 (friction removes velocity), so the "
@@ -111,7 +127,7 @@ _LEAPFROG_ALPHA_MISTAKES = (
      "(1 + λγ/2)/γ², and the gradient term is divided by it too)."),
     (lambda lam, g: g / (1 + lam * g / 2),
      "alpha is γ/(1 + λγ/2): the power of γ is wrong. The heavy-ball velocity is the displacement "
-     "θ_{n+1} - θ_n = γ v_{n+1/2}, so the gradient enters multiplied by γ·γ = γ²."),
+     "θ_{n+1} - θ_n = γ u_{n+1/2}, so the gradient enters multiplied by γ·γ = γ²."),
     (lambda lam, g: g,
      "alpha is γ: the power of γ is wrong and the denominator is missing; it must be γ²/(1 + λγ/2)."),
 )
