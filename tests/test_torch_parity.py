@@ -139,17 +139,22 @@ def test_step_does_not_mutate_inputs(case):
 # problem-driven: the quadratic L = 1/2 x^T H x - b^T x, gradient at each iterate
 
 
-@pytest.mark.parametrize("name", list(QUAD_CASES))
-def test_quadratic_step_matches_torch(name):
-    case = QUAD_CASES[name]
-    opt = _make(case)
+def _quadratic_iterates(opt):
+    """θ₀ … θ_T of ``opt.step`` on the fixture's quadratic, the gradient taken at each iterate."""
     params = _vec(QUAD["x0"])
     state = opt.init(params)
     out = [params.copy()]
     for _ in range(QUAD["steps"]):
         params, state = opt.step(params, _quadratic_grad(params), state)
         out.append(np.array(params, copy=True))
-    assert_allclose(np.array(out), _vec(case["params"]), rtol=RTOL, atol=0)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("name", list(QUAD_CASES))
+def test_quadratic_step_matches_torch(name):
+    case = QUAD_CASES[name]
+    opt = _make(case)
+    assert_allclose(_quadratic_iterates(opt), _vec(case["params"]), rtol=RTOL, atol=0)
 
 
 def test_heavy_ball_is_torch_sgd_momentum():
@@ -157,13 +162,7 @@ def test_heavy_ball_is_torch_sgd_momentum():
     case = QUAD_CASES["sgd-momentum"]
     lr, mu = case["kwargs"]["lr"], case["kwargs"]["momentum"]
     opt = mo.HeavyBall(alpha=lr, beta=mu)
-    params = _vec(QUAD["x0"])
-    state = opt.init(params)
-    out = [params.copy()]
-    for _ in range(QUAD["steps"]):
-        params, state = opt.step(params, _quadratic_grad(params), state)
-        out.append(np.array(params, copy=True))
-    assert_allclose(np.array(out), _vec(case["params"]), rtol=RTOL, atol=0)
+    assert_allclose(_quadratic_iterates(opt), _vec(case["params"]), rtol=RTOL, atol=0)
 
 
 def _torch_nesterov_theta(case):
