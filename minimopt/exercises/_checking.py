@@ -1,33 +1,112 @@
-"""Helpers shared by the coursework checkers (not collected into ``minimopt.exercises``: no ``__all__``).
+"""The toolkit every chapter's checkers use (not collected into ``minimopt.exercises``: no ``__all__``).
 
-A checker calls the student's function through :func:`call`; when the function raises, or returns something the
-checker cannot use, a :class:`StudentError` carries the message, and :func:`returns_student_errors` turns it into
-the checker's return value. :func:`known_mistake` names a typical mistake that reproduces the student's answers,
-and :func:`differences` finds the cases where an answer is wrong.
+A checker ``check_<name>(student_function, *, seed=None)`` returns ``"pass"`` or a message that explains the
+mistake. It never raises on what the student wrote and never hangs; this module holds the rules that make that
+true for every chapter alike.
+
+Running the student's code
+    :func:`call` runs the student's function with a time limit (:data:`TIME_LIMIT_S` seconds per call, "did not
+    return within N s" otherwise) and turns *every* exception it raises, ``SystemExit`` included, into a
+    :class:`StudentError` whose message names the call. Only ``KeyboardInterrupt`` (the reader pressing stop)
+    gets through. :func:`returns_student_errors` makes a checker return that message instead of raising it.
+
+One coercion rule for answers
+    :func:`as_number` accepts a real number in any of the forms a student is likely to return: a Python or NumPy
+    int or float (float32 included, converted exactly), a 0-d array, a one-element array, list or tuple, a SymPy
+    number, a ``fractions.Fraction`` or ``decimal.Decimal``. It refuses, with a message that says what was
+    returned: ``None`` (a forgotten ``return``), ``bool``, strings, complex numbers, NaN and infinities, ints too
+    large for a float, and containers of more than one number. :func:`as_numbers` accepts a fixed number of
+    such numbers as a tuple, list, 1-D array or any other sequence; :func:`as_bool` accepts ``bool`` and
+    ``numpy.bool_`` (and 0-d or one-element arrays of them).
+
+One tolerance policy
+    An answer ``x`` equals the expected ``y`` when ``|x − y| ≤ RTOL·|y| + ATOL`` with ``RTOL = 1e-6`` and
+    ``ATOL = 1e-12`` (:func:`close`): float32 arithmetic and any exact formula pass, an answer rounded to four
+    decimals does not, in every chapter. A mismatch is shown with :func:`describe_mismatch`, which prints both
+    numbers to 12 significant digits and says from which digit they differ.
+
+Fixed and random cases
+    Each checker runs fixed cases and seeded random cases (:func:`random_cases`). Students see the messages of
+    seed :data:`PUBLIC_SEED`; a grading run passes a fresh ``seed``, so a table of the public answers does not
+    pass.
+
+Exercises as data
+    Each chapter module lists its exercises in ``EXERCISES``, a tuple of :class:`Exercise` records (label in the
+    book, the function the student writes, its signature, the checker, a reference solution), from which the
+    assignment notebooks and the grader are generated.
 """
 
+from __future__ import annotations
+
+import decimal
+import fractions
 import functools
+import math
+import numbers
+import signal
+import threading
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
 
 PASS = "pass"
+RTOL = 1e-6
+ATOL = 1e-12
+TIME_LIMIT_S = 10.0
+PUBLIC_SEED = 0
+N_RANDOM_CASES = 5
 
 
 class StudentError(Exception):
     """The student's function could not be evaluated on a case; the message says why."""
 
 
+class Exercise(NamedTuple):
+    """One exercise of a chapter, as the assignment generator and the grader see it.
+
+    Attributes
+    ----------
+    label : str
+        The exercise's label in the book (``ex-momentum-1``); the statement is read from there.
+    function : str
+        The name of the function the student writes (``leapfrog``).
+    signature : str
+        Its parameters as written in the statement (``"lam, gamma"``).
+    checker : callable
+        ``checker(student_function, *, seed=None) -> str``.
+    solution : callable
+        A reference solution; ``checker(solution, seed=s) == "pass"`` for every seed.
+    points : int
+        The score of a passing answer.
+    """
+    label: str
+    function: str
+    signature: str
+    checker: Callable
+    solution: Callable
+    points: int = 1
+
+
+class _TimeLimitExceeded(BaseException):
+    """Raised inside the student's code when its time is up (a BaseException, so ``except Exception`` in the
+    student's code does not swallow it)."""
+
+
 def returns_student_errors(checker):
     """Make a checker return the message of a :class:`StudentError` raised inside it, instead of raising it.
+
+    Any other exception escaping the checker (which would be a bug of the checker, not of the student) is
+    turned into a message too, so that a checker never raises on a student's answer.
 
     Parameters
     ----------
     checker : callable
-        A checker, ``checker(student_function) -> str``.
+        A checker, ``checker(student_function, ...) -> str``.
 
     Returns
     -------
     callable
-        The checker, with the same name, docstring and signature; where it raises a ``StudentError`` it returns
-        ``str(error)``.
+        The checker, with the same name, docstring and signature.
     """
     @functools.wraps(checker)
     def checked(*args, **kwargs):
@@ -35,12 +114,56 @@ def returns_student_errors(checker):
             return checker(*args, **kwargs)
         except StudentError as exc:
             return str(exc)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # a checker bug must not look like the student's
+            return (f"the checker could not judge this answer ({type(exc).__name__}: {exc}); "
+                    "please report it with your function")
 
     return checked
 
 
-def call(function, args, who, where=""):
-    """Call the student's function on one case.
+def _describe_exception(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r}) (SystemExit): a checked function must return its answer"
+    text = str(exc)
+    return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
+
+
+def _run_with_alarm(function, args, seconds):
+    def on_alarm(signum, frame):
+        raise _TimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run_in_thread(function, args, seconds):
+    box = {}
+
+    def target():
+        try:
+            box["value"] = function(*args)
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True, name="minimopt-student-call")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():  # it cannot be killed; it is abandoned (a daemon thread) and reported
+        raise _TimeLimitExceeded
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def call(function, args, who, where="", time_limit=None):
+    """Call the student's function on one case, with a time limit.
 
     Parameters
     ----------
@@ -52,6 +175,9 @@ def call(function, args, who, where=""):
         How a message names the call, for instance ``"largest_stable_step(4.0)"`` or ``"your function"``.
     where : str, optional
         Text that ends the message, for instance ``" (called with 4.0)"``.
+    time_limit : float, optional
+        Seconds the call may take; :data:`TIME_LIMIT_S` by default. In the main thread the call is interrupted
+        by a timer signal; elsewhere it runs in a daemon thread that is abandoned when time is up.
 
     Returns
     -------
@@ -61,12 +187,264 @@ def call(function, args, who, where=""):
     Raises
     ------
     StudentError
-        If the function raised: the message is ``f"{who} raised {type(exc).__name__}: {exc}{where}"``.
+        If the function is not callable, raised anything (``SystemExit`` included), or did not return in time.
     """
+    seconds = TIME_LIMIT_S if time_limit is None else float(time_limit)
+    if not callable(function):
+        raise StudentError(f"expected a function, got {type(function).__name__} {_short_repr(function)}: pass "
+                           "the function itself (without calling it)")
+    use_alarm = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+                 and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0)
     try:
-        return function(*args)
-    except Exception as exc:  # the student's error becomes the message, it is not raised
-        raise StudentError(f"{who} raised {type(exc).__name__}: {exc}{where}") from None
+        if use_alarm:
+            return _run_with_alarm(function, args, seconds)
+        return _run_in_thread(function, args, seconds)
+    except _TimeLimitExceeded:
+        raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?") from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the student's error becomes the message, it is not raised
+        raise StudentError(f"{who} {_describe_exception(exc)}{where}") from None
+
+
+def _short_repr(value, limit=80):
+    try:
+        text = repr(value)
+    except Exception:  # a student's object with a broken __repr__
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scalar_of(value):
+    """The single entry of a one-element array, list or tuple; the value itself otherwise."""
+    if isinstance(value, np.ndarray):
+        return value.reshape(()).item() if value.size == 1 else value
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return _scalar_of(value[0])
+    return value
+
+
+def as_number(value, who="your function"):
+    """A student's answer as a finite float, by the coercion rule of this module.
+
+    Parameters
+    ----------
+    value : object
+        What the student's function returned.
+    who : str
+        How messages name the call (``"largest_stable_step(4.0)"``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    StudentError
+        With a message that says what was returned instead of a real number.
+    """
+    shown = _short_repr(value)
+    if value is None:
+        raise StudentError(f"{who} returned None: did you forget the return statement?")
+    if isinstance(value, np.ndarray) and value.size > 1:
+        raise StudentError(f"{who} returned an array of shape {value.shape}, {shown}; expected a single number")
+    if isinstance(value, (list, tuple)) and len(value) != 1:
+        raise StudentError(f"{who} returned {shown}; expected a single number")
+    item = _scalar_of(value)
+    if isinstance(item, (bool, np.bool_)):
+        raise StudentError(f"{who} returned {shown}, a truth value; expected a number")
+    if isinstance(item, (str, bytes)):
+        raise StudentError(f"{who} returned the string {shown}; expected a number")
+    if isinstance(item, (complex, np.complexfloating)):
+        raise StudentError(f"{who} returned the complex number {shown}; expected a real number")
+    try:
+        if isinstance(item, (numbers.Real, np.integer, np.floating, fractions.Fraction, decimal.Decimal)):
+            number = float(item)
+        elif getattr(item, "is_number", False):  # SymPy numbers and closed-form constants
+            if getattr(item, "is_real", None) is False:
+                raise StudentError(f"{who} returned {shown}, which is not a real number")
+            number = float(item)
+        else:
+            raise StudentError(f"{who} returned {shown} ({type(item).__name__}); expected a number")
+    except OverflowError:
+        raise StudentError(f"{who} returned {shown}, too large for a floating-point number") from None
+    except (TypeError, ValueError):
+        raise StudentError(f"{who} returned {shown}, which is not a real number") from None
+    if not math.isfinite(number):
+        raise StudentError(f"{who} returned {number!r}; expected a finite number")
+    return number
+
+
+def as_numbers(value, count, who="your function"):
+    """A student's answer of ``count`` numbers as a tuple of floats.
+
+    Parameters
+    ----------
+    value : object
+        What the student's function returned: a tuple, list, 1-D array or other sequence of ``count`` numbers
+        (each coerced by :func:`as_number`).
+    count : int
+        How many numbers are expected.
+    who : str
+        How messages name the call.
+
+    Returns
+    -------
+    tuple of float
+
+    Raises
+    ------
+    StudentError
+        If the answer is not a sequence of ``count`` real numbers.
+    """
+    shown = _short_repr(value)
+    if value is None:
+        raise StudentError(f"{who} returned None: did you forget the return statement?")
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise StudentError(f"{who} returned an array of shape {value.shape}; expected {count} numbers")
+        items = list(value)
+    elif isinstance(value, (str, bytes, dict)) or not isinstance(value, Sequence):
+        raise StudentError(f"{who} returned {shown}; expected a tuple of {count} numbers (a list or a 1-D array "
+                           "will do too)")
+    else:
+        items = list(value)
+    if len(items) != count:
+        raise StudentError(f"{who} returned {len(items)} value{'s' if len(items) != 1 else ''}, {shown}; "
+                           f"expected {count} numbers")
+    return tuple(as_number(item, f"{who} (entry {k} of its answer)") for k, item in enumerate(items))
+
+
+def as_bool(value, who="your function"):
+    """A student's yes/no answer as a bool: ``bool``, ``numpy.bool_`` or a one-element array of them.
+
+    Raises
+    ------
+    StudentError
+        For anything else (a number, None, a string, a longer array).
+    """
+    item = _scalar_of(value)
+    if isinstance(item, (bool, np.bool_)):
+        return bool(item)
+    if value is None:
+        raise StudentError(f"{who} returned None: did you forget the return statement?")
+    raise StudentError(f"{who} returned {_short_repr(value)}; expected True or False")
+
+
+def close(value, want, rtol=RTOL, atol=ATOL):
+    """Whether an answer equals the expected number under the tolerance policy ``|x − y| ≤ rtol·|y| + atol``."""
+    return math.isfinite(value) and abs(value - want) <= rtol * abs(want) + atol
+
+
+def all_close(values, wants):
+    """:func:`close` for every pair of two equally long sequences."""
+    return len(values) == len(wants) and all(close(v, w) for v, w in zip(values, wants))
+
+
+def describe_mismatch(value, want):
+    """Both numbers to 12 significant digits, and where they start to differ.
+
+    >>> describe_mismatch(0.9714, 0.9714285714285714)
+    'got 0.9714, expected 0.971428571429 (they differ from the 5th significant digit; relative error 2.9e-05)'
+    """
+    got, expected = f"{value:.12g}", f"{want:.12g}"
+    digits = _first_differing_digit(value, want)
+    relative = abs(value - want) / abs(want) if want != 0 else abs(value - want)
+    kind = "relative" if want != 0 else "absolute"
+    where = f"they differ from the {_ordinal(digits)} significant digit; " if digits else ""
+    return f"got {got}, expected {expected} ({where}{kind} error {relative:.2g})"
+
+
+def _first_differing_digit(value, want):
+    if value == want or not math.isfinite(value) or want == 0 or np.sign(value) != np.sign(want):
+        return None
+    a, b = (f"{abs(x):.15e}".replace(".", "").split("e") for x in (value, want))
+    if a[1] != b[1]:
+        return 1
+    for k, (p, q) in enumerate(zip(a[0], b[0]), start=1):
+        if p != q:
+            return k
+    return None
+
+
+def _ordinal(k):
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def random_cases(draw, seed=None, count=N_RANDOM_CASES):
+    """``count`` cases drawn by ``draw(rng)`` from a generator seeded with ``seed`` (:data:`PUBLIC_SEED` if None).
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(rng) -> tuple``: one case's arguments, from a ``numpy.random.Generator``.
+    seed : int, optional
+        The seed; a grading run passes a fresh one.
+    count : int
+        How many cases.
+
+    Returns
+    -------
+    list of tuple
+    """
+    rng = np.random.default_rng(PUBLIC_SEED if seed is None else seed)
+    return [tuple(float(a) if isinstance(a, (float, np.floating)) else a for a in draw(rng))
+            for _ in range(count)]
+
+
+def format_args(args):
+    """A case's arguments as they would be typed, ``(0.5, 4.0)`` → ``"0.5, 4.0"``."""
+    return ", ".join(f"{a:.6g}" if isinstance(a, float) else _short_repr(a) for a in args)
+
+
+def check_function(student_function, name, cases, reference, mistakes=(), count=None):
+    """Check a student's function of a few numbers against a reference, case by case.
+
+    Parameters
+    ----------
+    student_function : callable
+        The student's function, called as ``student_function(*case)``.
+    name : str
+        The function's name in the exercise; messages name a call ``name(1, 20)``.
+    cases : sequence of tuple
+        The arguments of each case (fixed cases first, then random ones).
+    reference : callable
+        ``reference(*case)``, the right answer: a number, or a tuple of ``count`` numbers.
+    mistakes : sequence of (callable, str)
+        Typical mistakes, ``(formula, message)``: the first whose formula reproduces every answer is named.
+    count : int, optional
+        The number of numbers the function returns (a tuple); None for a single number.
+
+    Returns
+    -------
+    str
+        ``"pass"``, or a message naming the mistake, or the first case that fails with the digits that differ.
+
+    Raises
+    ------
+    StudentError
+        When the function raises, hangs or returns something that is not an answer.
+    """
+    values, wants = [], []
+    for case in cases:
+        who = f"{name}({format_args(case)})"
+        out = call(student_function, case, who)
+        values.append(as_number(out, who) if count is None else as_numbers(out, count, who))
+        wants.append(reference(*case))
+    agree = close if count is None else all_close
+    if all(agree(value, want) for value, want in zip(values, wants)):
+        return PASS
+    message = known_mistake(values, cases, mistakes, agree)
+    if message is not None:
+        return message
+    index = next(differences(values, wants, lambda a, b: not agree(a, b)))
+    value, want = values[index], wants[index]
+    who = f"{name}({format_args(cases[index])})"
+    if count is None:
+        return f"{who}: {describe_mismatch(value, want)}"
+    parts = [f"entry {k}: {describe_mismatch(v, w)}" for k, (v, w) in enumerate(zip(value, want)) if not close(v, w)]
+    return f"{who}: " + "; ".join(parts)
 
 
 def known_mistake(values, cases, mistakes, agree):
@@ -87,10 +465,16 @@ def known_mistake(values, cases, mistakes, agree):
     -------
     str or None
         The message of the first mistake that agrees on every case (the formulas are evaluated case by case,
-        only as far as they agree), or ``None`` if none does.
+        only as far as they agree; a formula that fails on a case does not agree), or ``None`` if none does.
     """
+    def predicts(formula, value, case):
+        try:
+            return agree(value, formula(*case))
+        except (ArithmeticError, ValueError, TypeError):
+            return False
+
     for formula, message in mistakes:
-        if all(agree(value, formula(*case)) for value, case in zip(values, cases)):
+        if all(predicts(formula, value, case) for value, case in zip(values, cases)):
             return message
     return None
 
