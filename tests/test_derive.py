@@ -317,12 +317,12 @@ def test_heavy_ball_stability_region_matches_roots():
 
 def test_heavy_ball_optimal_parameters_by_grid_search():
     res = derive.heavy_ball_stability()
-    mu_v, L_v = 1.0, 10.0
-    kap = L_v / mu_v
-    sub = {derive.mu: mu_v, derive.Lmax: L_v, derive.kappa: kap}
+    h_min_v, h_max_v = 1.0, 10.0
+    kap = h_max_v / h_min_v
+    sub = {derive.h_min: h_min_v, derive.h_max: h_max_v, derive.kappa: kap}
     a_opt, b_opt, rate = (_num(e, sub) for e in (res.alpha_opt, res.beta_opt, res.rate_opt))
     assert rate == pytest.approx(np.sqrt(b_opt), rel=1e-14)
-    hs = np.linspace(mu_v, L_v, 41)
+    hs = np.linspace(h_min_v, h_max_v, 41)
 
     def worst(av, bv):
         return max(max(abs(np.roots([1.0, -(1 + bv - av * hv), bv]))) for hv in hs)

@@ -20,8 +20,9 @@ Shared symbols (module attributes, printed as the Greek letter or name in bracke
 - ``theta`` (θ), ``theta0`` (θ₀): a scalar parameter and its initial value
 - ``t``, ``T``: time, and the fixed final time :math:`T = n\gamma` of a convergence study; ``n``: step index
 - ``r``: the factor by which a learning rate is changed
-- ``mu`` (μ), ``Lmax`` (printed L), ``kappa`` (κ = L/μ): curvature bounds for heavy-ball tuning (``mu`` is also
-  PyTorch's momentum in :func:`torch_to_physics`); ``lr``: PyTorch's learning rate
+- ``h_min``, ``h_max`` (printed :math:`h_{min}`, :math:`h_{max}`), ``kappa`` (κ = h_max/h_min): curvature bounds
+  for heavy-ball tuning
+- ``mu`` (μ), ``lr``: PyTorch's momentum and learning rate (:func:`torch_to_physics`)
 - ``x``, ``v``: position and velocity in the Fokker–Planck and Kramers equations
 - ``beta1``, ``beta2`` (β₁, β₂), ``t_step`` (printed t): Adam's decay rates and step count; ``g_mean``,
   ``g2_mean``: :math:`\mathbb{E}[g]` and :math:`\mathbb{E}[g^2]`
@@ -42,10 +43,10 @@ minimopt.
 import importlib
 import pkgutil
 
-from minimopt.derive._common import (L, Lmax, T, alpha, beta, beta1, beta2, f, g2_mean, g_mean, gamma, h, kappa,
-                                     lam, lr, mu, n, r, sigma, t, t_step, theta, theta0, v, x)  # noqa: F401 (re-exported)
+from minimopt.derive._common import (L, T, alpha, beta, beta1, beta2, f, g2_mean, g_mean, gamma, h, h_max, h_min,
+                                     kappa, lam, lr, mu, n, r, sigma, t, t_step, theta, theta0, v, x)  # noqa: F401 (re-exported)
 
-SYMBOLS = ("gamma", "h", "lam", "alpha", "beta", "sigma", "theta", "theta0", "t", "T", "n", "r", "mu", "Lmax",
+SYMBOLS = ("gamma", "h", "lam", "alpha", "beta", "sigma", "theta", "theta0", "t", "T", "n", "r", "mu", "h_min", "h_max",
            "kappa", "lr", "x", "v", "f", "L", "beta1", "beta2", "g_mean", "g2_mean", "t_step")
 
 __all__ = []

@@ -13,10 +13,15 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from minimopt.derive._common import (gamma, h, lam, alpha, beta, sigma, theta0, t, n, r, mu, Lmax, kappa, lr, x, v, L,
-    _check, _is_zero)
+from minimopt.derive._common import (gamma, h, lam, alpha, beta, sigma, theta0, t, n, r, mu, h_min, h_max, kappa, lr,
+    x, v, L, _check, _is_zero)
 
-__all__ = ["leapfrog_coefficients", "momentum_retuning", "torch_to_physics", "heavy_ball_stability", "kramers_stationary"]
+__all__ = ["leapfrog_coefficients", "momentum_retuning", "torch_to_physics", "heavy_ball_stability", "kramers_stationary",
+           "double_root_iterates", "undamped_energy", "gradient_step_descent"]
+
+# Symbols of this chapter only (the shared ones come from _common).
+ell = sp.Symbol(r"\ell", positive=True)   # smoothness constant: |L''| <= ell (often called L; here L is the loss)
+z0 = sp.Symbol("z_0", real=True)          # a double root of heavy ball's characteristic polynomial
 
 
 class LeapfrogCoefficients(NamedTuple):
@@ -270,7 +275,7 @@ class HeavyBallStability(NamedTuple):
     char_poly: sp.Expr     # z² − (1 + β − αh) z + β, in the symbol z
     region: sp.Boolean     # And(β < 1, αh > 0, αh < 2(1+β)) (implies β > −1)
     beta_opt: sp.Expr      # ((√κ − 1)/(√κ + 1))²
-    alpha_opt: sp.Expr     # 4/(√L + √μ)²
+    alpha_opt: sp.Expr     # 4/(√h_max + √h_min)²
     rate_opt: sp.Expr      # √β* = (√κ − 1)/(√κ + 1)
     critical_beta: sp.Expr  # (1 − √(αh))²: double root, the critically damped momentum for 0 < αh ≤ 1
 
@@ -291,13 +296,13 @@ def heavy_ball_stability() -> HeavyBallStability:
         |z_{1,2}| < 1 \iff \beta < 1,\quad 0 < \alpha h < 2(1+\beta)\quad(\text{hence } -1 < \beta < 1).
 
     With complex roots :math:`|z| = \sqrt\beta`; the roots are complex iff
-    :math:`(1-\sqrt\beta)^2 \le \alpha h \le (1+\sqrt\beta)^2`. For curvatures in :math:`[\mu, L]`,
-    :math:`\kappa = L/\mu`, the smallest :math:`\beta` keeping all of them there puts :math:`\alpha\mu` and
-    :math:`\alpha L` on the two ends:
+    :math:`(1-\sqrt\beta)^2 \le \alpha h \le (1+\sqrt\beta)^2`. For curvatures in :math:`[h_{\min}, h_{\max}]`,
+    :math:`\kappa = h_{\max}/h_{\min}`, the smallest :math:`\beta` keeping all of them there puts
+    :math:`\alpha h_{\min}` and :math:`\alpha h_{\max}` on the two ends:
 
     .. math::
 
-        \alpha^* = \frac{4}{(\sqrt L + \sqrt\mu)^2},\qquad
+        \alpha^* = \frac{4}{(\sqrt{h_{\max}} + \sqrt{h_{\min}})^2},\qquad
         \beta^* = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2,\qquad
         \text{rate } \sqrt{\beta^*} = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}.
 
@@ -308,7 +313,7 @@ def heavy_ball_stability() -> HeavyBallStability:
     -------
     HeavyBallStability
         ``recurrence``, ``char_poly`` (in a real symbol ``z``), ``region`` (a SymPy ``And`` in ``alpha``,
-        ``beta``, ``h``), ``beta_opt``, ``alpha_opt``, ``rate_opt`` (in ``mu``, ``Lmax``, ``kappa``) and
+        ``beta``, ``h``), ``beta_opt``, ``alpha_opt``, ``rate_opt`` (in ``h_min``, ``h_max``, ``kappa``) and
         ``critical_beta``.
 
     References
@@ -350,18 +355,19 @@ def heavy_ball_stability() -> HeavyBallStability:
     ah_edges = sp.solve(disc.subs(alpha, ahs / h).subs(beta, sb**2), ahs)
     _check(set(sp.expand(e) for e in ah_edges) == {sp.expand((1 - sb)**2), sp.expand((1 + sb)**2)},
            "complex-root band should be (1 - sqrt beta)^2 <= alpha h <= (1 + sqrt beta)^2")
-    # Optimal tuning: alpha mu = (1 - s)^2, alpha L = (1 + s)^2.
-    opt = sp.solve([sp.sqrt(alpha * mu) - (1 - sb), sp.sqrt(alpha * Lmax) - (1 + sb)], [alpha, sb], dict=True)
+    # Optimal tuning: alpha h_min = (1 - s)^2, alpha h_max = (1 + s)^2.
+    opt = sp.solve([sp.sqrt(alpha * h_min) - (1 - sb), sp.sqrt(alpha * h_max) - (1 + sb)], [alpha, sb], dict=True)
     _check(len(opt) == 1, "one optimal (alpha, sqrt beta)")
-    alpha_opt = 4 / (sp.sqrt(Lmax) + sp.sqrt(mu))**2
+    alpha_opt = 4 / (sp.sqrt(h_max) + sp.sqrt(h_min))**2
     rate_opt = (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
     beta_opt = rate_opt**2
-    _check(_is_zero(opt[0][alpha] - alpha_opt), "alpha* = 4/(sqrt L + sqrt mu)^2")
-    _check(_is_zero(opt[0][sb].subs(Lmax, kappa * mu) - rate_opt), "sqrt beta* = (sqrt kappa - 1)/(sqrt kappa + 1)")
+    _check(_is_zero(opt[0][alpha] - alpha_opt), "alpha* = 4/(sqrt h_max + sqrt h_min)^2")
+    _check(_is_zero(opt[0][sb].subs(h_max, kappa * h_min) - rate_opt),
+           "sqrt beta* = (sqrt kappa - 1)/(sqrt kappa + 1)")
     # At both ends the root is double with modulus sqrt(beta*).
-    for hh in (mu, Lmax):
-        d_end = disc.subs({alpha: alpha_opt, h: hh, beta: beta_opt}).subs(kappa, Lmax / mu)
-        _check(_is_zero(d_end), "double root at the ends of [mu, L]")
+    for hh in (h_min, h_max):
+        d_end = disc.subs({alpha: alpha_opt, h: hh, beta: beta_opt}).subs(kappa, h_max / h_min)
+        _check(_is_zero(d_end), "double root at the ends of [h_min, h_max]")
     # Critical damping.
     crit = sp.solve(sp.Eq(a**2, 4 * beta), beta)
     _check(set(sp.expand(c) for c in crit) ==
@@ -437,3 +443,185 @@ def kramers_stationary() -> KramersStationary:
                         c, dict=True)
     _check(undamped == [{c: 0}], "without friction only c = 0 is stationary")
     return KramersStationary(equation, density, rhs, 2 * lam / sigma**2, residual, sigma**2 / (2 * lam), sp.S(0))
+
+
+class DoubleRootIterates(NamedTuple):
+    recurrence: sp.Eq   # θ_{n+1} = 2 z₀ θ_n − z₀² θ_{n−1}: heavy ball with 1 + β − αh = 2z₀, β = z₀²
+    solution: sp.Expr   # (1 + (1 − z₀) n) z₀ⁿ θ₀: the iterates from θ₋₁ = θ₀ (v₀ = 0)
+    growth: sp.Expr     # 1 + (1 − z₀) n: the factor by which |θ_n| exceeds |z₀|ⁿ|θ₀|
+
+
+@functools.cache
+def double_root_iterates() -> DoubleRootIterates:
+    r"""Heavy ball on :math:`L = h\theta^2/2` at a double root decays like :math:`n\rho^n`, not :math:`\rho^n`.
+
+    When :math:`(1+\beta-\alpha h)^2 = 4\beta` the characteristic polynomial is :math:`(z - z_0)^2` with
+    :math:`z_0 = (1+\beta-\alpha h)/2`, :math:`\beta = z_0^2`, and ``sympy.rsolve`` gives, from
+    :math:`\theta_{-1} = \theta_0` (start-up velocity :math:`v_0 = 0`),
+
+    .. math::
+
+        \theta_n = \bigl(1 + (1 - z_0)\,n\bigr)\,z_0^{\,n}\,\theta_0 ,
+
+    so :math:`|\theta_n|/(\rho^n|\theta_0|)`, :math:`\rho = |z_0|`, grows linearly in :math:`n`. Both ends of
+    the optimal tuning of :func:`heavy_ball_stability` are double roots: :math:`z_0 = \sqrt{\beta^*}` at
+    :math:`h_{\min}` and :math:`z_0 = -\sqrt{\beta^*}` at :math:`h_{\max}`.
+
+    Returns
+    -------
+    DoubleRootIterates
+        ``recurrence``, ``solution`` (in ``n``, ``theta0`` and the double root ``z_0``) and ``growth``.
+
+    References
+    ----------
+    S. Elaydi, *An Introduction to Difference Equations*, 3rd ed., Springer 2005, Sec. 2.3 (repeated roots).
+    """
+    th = sp.Function("theta")
+    recurrence = sp.Eq(th(n + 1), 2 * z0 * th(n) - z0**2 * th(n - 1))
+    # Heavy ball's recurrence with beta = z0^2 and 1 + beta - alpha h = 2 z0 is this one.
+    hb = heavy_ball_stability().recurrence.rhs
+    _check(_is_zero(hb.subs(alpha, (1 + z0**2 - 2 * z0) / h).subs(beta, z0**2) - recurrence.rhs),
+           "heavy ball with beta = z0^2, 1 + beta - alpha h = 2 z0")
+    # theta_1 = (1 + beta - alpha h) theta_0 - beta theta_{-1} with theta_{-1} = theta_0.
+    theta1 = (2 * z0 - z0**2) * theta0
+    general = sp.rsolve(th(n + 1) - 2 * z0 * th(n) + z0**2 * th(n - 1), th(n), {th(0): theta0, th(1): theta1})
+    solution = (1 + (1 - z0) * n) * z0**n * theta0
+    _check(_is_zero(sp.expand(general - solution)), "theta_n = (1 + (1 - z0) n) z0^n theta_0")
+    # Direct check: the solution satisfies the recurrence and both initial values.
+    step = solution.subs(n, n + 2) - 2 * z0 * solution.subs(n, n + 1) + z0**2 * solution
+    _check(_is_zero(sp.expand(sp.powsimp(sp.expand(step / z0**n)))), "the solution satisfies the recurrence")
+    _check(_is_zero(solution.subs(n, 0) - theta0) and _is_zero(solution.subs(n, 1) - theta1), "initial values")
+    return DoubleRootIterates(recurrence, solution, 1 + (1 - z0) * n)
+
+
+class UndampedEnergy(NamedTuple):
+    euler_factor: sp.Expr      # 1 + γ²h: explicit Euler multiplies the energy u²/2 + hθ²/2 by it every step
+    invariant: sp.Expr         # (θ₊ − θ)²/(2γ²) + hθθ₊/2: conserved exactly by leapfrog (β = 1, α = γ²)
+    invariant_in_energy: sp.Expr  # the same, as (1 − γ²h/4)u²/2 + hθ̄²/2 with u = (θ₊ − θ)/γ, θ̄ = (θ + θ₊)/2
+    bound: sp.Expr             # 1/(1 − γ²h/4): the energy at the half step stays within this factor of the invariant
+
+
+@functools.cache
+def undamped_energy() -> UndampedEnergy:
+    r"""Without friction, leapfrog keeps the energy bounded while explicit Euler's grows (:math:`L = h\theta^2/2`).
+
+    Explicit Euler for :math:`\theta' = u`, :math:`u' = -h\theta` maps :math:`(\theta, u)` to
+    :math:`(\theta + \gamma u,\ u - \gamma h\theta)` and multiplies the energy :math:`u^2/2 + h\theta^2/2` by
+    :math:`1 + \gamma^2 h` every step. Leapfrog (heavy ball with :math:`\lambda = 0`: :math:`\beta = 1`,
+    :math:`\alpha = \gamma^2`), :math:`\theta_{n+1} = (2 - \gamma^2 h)\theta_n - \theta_{n-1}`, conserves exactly
+
+    .. math::
+
+        I_n = \frac{(\theta_{n+1} - \theta_n)^2}{2\gamma^2} + \frac{h}{2}\theta_n\theta_{n+1}
+            = \Bigl(1 - \frac{\gamma^2 h}{4}\Bigr)\frac{u_{n+1/2}^2}{2} + \frac{h}{2}\bar\theta_{n+1/2}^2 ,
+
+    with :math:`u_{n+1/2} = (\theta_{n+1} - \theta_n)/\gamma` and :math:`\bar\theta_{n+1/2} = (\theta_n + \theta_{n+1})/2`.
+    For :math:`\gamma^2 h < 4` (leapfrog's stability condition) :math:`I` is positive definite, and the energy
+    :math:`E = u^2/2 + h\bar\theta^2/2` at the half step obeys :math:`I \le E \le I/(1 - \gamma^2 h/4)` for ever.
+
+    Returns
+    -------
+    UndampedEnergy
+        ``euler_factor``, ``invariant`` (in the symbols ``theta_n``, ``theta_n+1``), ``invariant_in_energy``
+        (in ``u``, ``thetabar``) and ``bound``.
+
+    References
+    ----------
+    E. Hairer, C. Lubich, G. Wanner, *Geometric Numerical Integration*, 2nd ed., Springer 2006, Sec. I.1 and
+    Ch. IX (symplectic methods conserve a modified energy).
+    """
+    th_n, th_p, th_pp = sp.symbols("theta_n theta_n+1 theta_n+2", real=True)
+    u, tb = sp.symbols("u thetabar", real=True)
+    # Explicit Euler.
+    energy = lambda q, p: p**2 / 2 + h * q**2 / 2  # noqa: E731
+    growth = sp.cancel(energy(theta0 + gamma * u, u - gamma * h * theta0) / energy(theta0, u))
+    _check(_is_zero(growth - (1 + gamma**2 * h)), "explicit Euler multiplies the energy by 1 + gamma^2 h")
+    # Leapfrog: the heavy-ball recurrence at beta = 1, alpha = gamma^2.
+    lf = leapfrog_coefficients()
+    _check(_is_zero(lf.beta.subs(lam, 0) - 1) and _is_zero(lf.alpha.subs(lam, 0) - gamma**2), "lambda = 0 is leapfrog")
+    next_theta = (2 - gamma**2 * h) * th_p - th_n
+    hb = heavy_ball_stability().recurrence.rhs
+    th = sp.Function("theta")
+    _check(_is_zero(hb.subs({alpha: gamma**2, beta: 1, th(n): th_p, th(n - 1): th_n}) - next_theta),
+           "heavy ball at beta = 1, alpha = gamma^2")
+    invariant = (th_p - th_n)**2 / (2 * gamma**2) + h * th_n * th_p / 2
+    later = invariant.subs({th_p: th_pp, th_n: th_p}, simultaneous=True).subs(th_pp, next_theta)
+    _check(_is_zero(sp.expand(later - invariant)), "leapfrog conserves I exactly")
+    in_energy = (1 - gamma**2 * h / 4) * u**2 / 2 + h * tb**2 / 2
+    _check(_is_zero(sp.expand(in_energy.subs({u: (th_p - th_n) / gamma, tb: (th_n + th_p) / 2}) - invariant)),
+           "I = (1 - gamma^2 h/4) u^2/2 + h thetabar^2/2")
+    # E - I = gamma^2 h u^2/8 >= 0, and E <= I/(1 - gamma^2 h/4) because E(1 - gamma^2 h/4) <= I.
+    E_half = u**2 / 2 + h * tb**2 / 2
+    _check(_is_zero(sp.expand(E_half - in_energy - gamma**2 * h * u**2 / 8)), "E - I = gamma^2 h u^2/8")
+    _check(_is_zero(sp.expand(in_energy - (1 - gamma**2 * h / 4) * E_half - gamma**2 * h**2 * tb**2 / 8)),
+           "I - (1 - gamma^2 h/4) E = gamma^2 h^2 thetabar^2/8")
+    return UndampedEnergy(1 + gamma**2 * h, invariant, in_energy, 1 / (1 - gamma**2 * h / 4))
+
+
+class GradientStepDescent(NamedTuple):
+    remainder: sp.Expr      # ∫₀¹ ℓ s ds · d² = ℓd²/2: the bound on L(θ + d) − L(θ) − L′(θ)d when |L″| ≤ ℓ
+    bound: sp.Expr          # L(θ − γ∇L) − L(θ) ≤ −γ(1 − ℓγ/2)‖∇L‖²: the right side, per unit ‖∇L‖²
+    steps: sp.Set           # {γ > 0 : the bound is negative} = (0, 2/ℓ)
+    best_step: sp.Expr      # 1/ℓ: the largest guaranteed decrease
+    best_decrease: sp.Expr  # 1/(2ℓ): that decrease, per unit ‖∇L‖²
+    map_slope: sp.Expr      # 1 − γL″(θ): slope of θ ↦ θ − γL′(θ) in 1-D, ≥ 0 for γ ≤ 1/ℓ
+
+
+@functools.cache
+def gradient_step_descent() -> GradientStepDescent:
+    r"""When a gradient step goes downhill: the descent lemma, and when it cannot jump over a barrier (1-D).
+
+    If :math:`\nabla L` is :math:`\ell`-Lipschitz on the segment from :math:`\theta` to :math:`\theta + d`
+    (for a twice differentiable loss: :math:`\|\nabla^2 L\| \le \ell` there), Taylor's formula with the integral
+    remainder gives :math:`L(\theta + d) \le L(\theta) + \nabla L(\theta)\cdot d + \ell\|d\|^2/2`, and for the
+    gradient step :math:`d = -\gamma\nabla L(\theta)`
+
+    .. math::
+
+        L(\theta - \gamma\nabla L) \le L(\theta) - \gamma\Bigl(1 - \frac{\ell\gamma}{2}\Bigr)\|\nabla L(\theta)\|^2 ,
+
+    a strict decrease for :math:`0 < \gamma < 2/\ell` (unless :math:`\nabla L = 0`), largest at
+    :math:`\gamma = 1/\ell`. The bound is an equality on :math:`L = \ell\theta^2/2`, so :math:`2/\ell` cannot
+    be improved. Decrease of :math:`L` does not keep the iterate in its basin: in one dimension the map
+    :math:`\theta \mapsto \theta - \gamma L'(\theta)` has slope :math:`1 - \gamma L''`, non-negative when
+    :math:`\gamma \le 1/\ell`; a non-decreasing map keeps the order of points, so an iterate cannot pass a
+    stationary point (a fixed point). For :math:`1/\ell < \gamma < 2/\ell` a step can jump over a barrier and
+    still lower :math:`L`.
+
+    Returns
+    -------
+    GradientStepDescent
+        ``remainder`` (in the step ``d``), ``bound`` (per unit :math:`\|\nabla L\|^2`, in ``gamma`` and the
+        smoothness constant ``\ell``), ``steps`` (the interval of guaranteed decrease), ``best_step``,
+        ``best_decrease`` and ``map_slope``.
+
+    References
+    ----------
+    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., Springer 2018, Lemma 1.2.3 and Sec. 1.2.3;
+    J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006.
+    """
+    s, d, g = sp.symbols("s d g", real=True)
+    # |L'(theta + s d) - L'(theta)| <= ell s |d|: the remainder integral is at most ell d^2 / 2.
+    remainder = sp.integrate(ell * s * d**2, (s, 0, 1))
+    _check(_is_zero(remainder - ell * d**2 / 2), "int_0^1 ell s d^2 ds = ell d^2/2")
+    change = (g * d + remainder).subs(d, -gamma * g)
+    bound = sp.factor(change / g**2)
+    _check(_is_zero(bound + gamma * (1 - ell * gamma / 2)), "bound -gamma (1 - ell gamma/2) per unit grad^2")
+    steps = sp.solve_univariate_inequality(bound < 0, gamma, relational=False)
+    _check(steps == sp.Interval.open(0, 2 / ell), "decrease guaranteed iff 0 < gamma < 2/ell")
+    crit = sp.solve(sp.diff(bound, gamma), gamma)
+    _check(crit == [1 / ell], "the best guaranteed decrease is at gamma = 1/ell")
+    best = -bound.subs(gamma, 1 / ell)
+    _check(_is_zero(best - 1 / (2 * ell)), "best decrease ell^{-1}/2 per unit grad^2")
+    # Tight on L = ell theta^2/2: the actual change equals the bound.
+    th = sp.Symbol("theta", real=True)
+    quad = ell * th**2 / 2
+    actual = quad.subs(th, th - gamma * ell * th) - quad
+    _check(_is_zero(actual - bound * (ell * th)**2), "the bound is an equality on ell theta^2/2")
+    # 1-D: slope of the gradient-step map.
+    slope = sp.diff(th - gamma * sp.diff(L(th), th), th)
+    _check(_is_zero(slope - (1 - gamma * sp.diff(L(th), th, 2))), "slope 1 - gamma L''")
+    no_jump = sp.solve_univariate_inequality(1 - gamma * ell >= 0, gamma, relational=False)
+    _check(no_jump == sp.Interval(-sp.oo, 1 / ell), "slope >= 0 wherever L'' <= ell iff gamma <= 1/ell")
+    return GradientStepDescent(remainder, -gamma * (1 - ell * gamma / 2), steps, 1 / ell, 1 / (2 * ell),
+                               1 - gamma * sp.diff(L(th), th, 2))
