@@ -122,7 +122,7 @@ _REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*"
 _RANDOM_ID = re.compile(r"(?<=_anim_img)[0-9a-f]{32}")
 
 
-def animation(fig, draw_frame, n_frames, interval_ms=150, mode="once", dpi=None):
+def animation(fig, draw_frame, n_frames, *, alt, interval_ms=150, mode="once", dpi=None):
     """Precomputed frames of a figure as a self-contained HTML player: play, pause, step and a slider.
 
     The frames are rendered here, once, to PNG images embedded in the page with matplotlib's
@@ -140,6 +140,8 @@ def animation(fig, draw_frame, n_frames, interval_ms=150, mode="once", dpi=None)
         ``draw_frame(k)`` updates the figure's artists for frame ``k = 0, …, n_frames − 1``.
     n_frames : int
         The number of frames (keep the page under 2 MB: each frame is one PNG of the figure).
+    alt : str
+        Alternative text of the player's image for readers who cannot see it: what the animation shows.
     interval_ms : float, optional
         Time between frames when playing.
     mode : {"once", "loop", "reflect"}, optional
@@ -153,6 +155,7 @@ def animation(fig, draw_frame, n_frames, interval_ms=150, mode="once", dpi=None)
         The player; display it as a cell's last expression (or with ``IPython.display.display``).
     """
     import hashlib
+    from html import escape
 
     from IPython.display import HTML
     from matplotlib.animation import FuncAnimation
@@ -161,6 +164,8 @@ def animation(fig, draw_frame, n_frames, interval_ms=150, mode="once", dpi=None)
         raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
     if mode not in ("once", "loop", "reflect"):
         raise ValueError(f"mode must be 'once', 'loop' or 'reflect', got {mode!r}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a sentence that says what the animation shows")
     if not callable(draw_frame):
         raise TypeError("draw_frame must be a function of the frame index")
     if dpi is not None:
@@ -172,5 +177,7 @@ def animation(fig, draw_frame, n_frames, interval_ms=150, mode="once", dpi=None)
     for icon, symbol in _CONTROL_SYMBOLS.items():
         html = html.replace(icon, symbol)
     random_id = _RANDOM_ID.search(html).group(0)
+    html = html.replace(f'<img id="_anim_img{random_id}">',
+                        f'<img id="_anim_img{random_id}" alt="{escape(alt.strip(), quote=True)}">')
     stable_id = hashlib.sha256(html.replace(random_id, "").encode()).hexdigest()[:32]
     return HTML(html.replace(random_id, stable_id))

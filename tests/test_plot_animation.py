@@ -22,7 +22,7 @@ def _player(n_frames=6, shift=0.0):
         line.set_ydata(np.sin(x + k / 5 + shift))
         return (line,)
 
-    return mo.plot.animation(fig, draw, n_frames, dpi=50).data
+    return mo.plot.animation(fig, draw, n_frames, alt="a sine wave moving to the left", dpi=50).data
 
 
 def test_the_same_frames_give_the_same_html_and_different_frames_a_different_id():
@@ -38,16 +38,23 @@ def test_the_player_loads_nothing_from_the_network_and_holds_every_frame():
     assert 'class="fa' not in html  # icons are Unicode symbols, not a remote icon font
     assert len(re.findall(r"frames\[\d+\] = \"data:image/png;base64,", html)) == 7
     assert "new Array(7)" in html
+    assert 'alt="a sine wave moving to the left"' in html
+
+
+def test_the_player_needs_alt_text():
+    fig, _ = mo.plot.figure()
+    with pytest.raises(ValueError, match="alt"):
+        mo.plot.animation(fig, lambda k: (), 3, alt=" ")
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True])
 def test_a_frame_count_that_is_not_a_positive_integer_is_refused(bad):
     fig, _ = mo.plot.figure()
     with pytest.raises(ValueError, match="n_frames"):
-        mo.plot.animation(fig, lambda k: (), bad)
+        mo.plot.animation(fig, lambda k: (), bad, alt="nothing")
 
 
 def test_an_unknown_mode_is_refused():
     fig, _ = mo.plot.figure()
     with pytest.raises(ValueError, match="mode"):
-        mo.plot.animation(fig, lambda k: (), 3, mode="bounce")
+        mo.plot.animation(fig, lambda k: (), 3, alt="nothing", mode="bounce")
