@@ -4,6 +4,8 @@ Each helper draws on an ``Axes`` it is given (or makes one) and labels what it d
 labels that say what the quantities mean in their context.
 """
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -101,3 +103,81 @@ def histogram_against_density(ax, samples, grid, density, label_samples="ensembl
     grid = _validate.vector("grid", np.asarray(grid, dtype=np.float64))
     ax.hist(samples, bins=bins, range=(grid[0], grid[-1]), density=True, alpha=0.45, label=label_samples)
     ax.plot(grid, density, color="black", label=label_density)
+
+
+# Icons of matplotlib's animation controls: its template draws them with Font Awesome loaded from a CDN, which
+# a site that works offline cannot load; plain Unicode symbols show the same controls with no request.
+_CONTROL_SYMBOLS = {
+    '<i class="fa fa-minus"></i>': "&minus;",
+    '<i class="fa fa-fast-backward"></i>': "&#x23EE;",
+    '<i class="fa fa-step-backward"></i>': "&#x23F4;&#xFE0E;|",
+    '<i class="fa fa-play fa-flip-horizontal"></i>': "&#x25C0;&#xFE0E;",
+    '<i class="fa fa-pause"></i>': "&#x23F8;&#xFE0E;",
+    '<i class="fa fa-play"></i>': "&#x25B6;&#xFE0E;",
+    '<i class="fa fa-step-forward"></i>': "|&#x23F5;&#xFE0E;",
+    '<i class="fa fa-fast-forward"></i>': "&#x23ED;",
+    '<i class="fa fa-plus"></i>': "+",
+}
+_REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*"\s*/?>')
+_RANDOM_ID = re.compile(r"(?<=_anim_img)[0-9a-f]{32}")
+
+
+def animation(fig, draw_frame, n_frames, *, alt, interval_ms=150, mode="once", dpi=None):
+    """Precomputed frames of a figure as a self-contained HTML player: play, pause, step and a slider.
+
+    The frames are rendered here, once, to PNG images embedded in the page with matplotlib's
+    :meth:`~matplotlib.animation.Animation.to_jshtml` player, so the animation works on a static site with no
+    network and no kernel. Two changes make it fit the book: the player's remote Font Awesome stylesheet is
+    dropped (its buttons show Unicode symbols instead), and its random element id is replaced by a hash of the
+    page fragment, so the output is the same on every run and nbval compares it as it compares text.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to animate, with everything drawn that does not change; it is closed afterwards, so it is
+        not also shown as a still image.
+    draw_frame : callable
+        ``draw_frame(k)`` updates the figure's artists for frame ``k = 0, …, n_frames − 1``.
+    n_frames : int
+        The number of frames (keep the page under 2 MB: each frame is one PNG of the figure).
+    alt : str
+        Alternative text of the player's image for readers who cannot see it: what the animation shows.
+    interval_ms : float, optional
+        Time between frames when playing.
+    mode : {"once", "loop", "reflect"}, optional
+        What the player does at the last frame.
+    dpi : float, optional
+        Resolution of the frames; the figure's own by default.
+
+    Returns
+    -------
+    IPython.display.HTML
+        The player; display it as a cell's last expression (or with ``IPython.display.display``).
+    """
+    import hashlib
+    from html import escape
+
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+
+    if not isinstance(n_frames, (int, np.integer)) or isinstance(n_frames, bool) or n_frames < 1:
+        raise ValueError(f"n_frames must be a positive integer, got {n_frames!r}")
+    if mode not in ("once", "loop", "reflect"):
+        raise ValueError(f"mode must be 'once', 'loop' or 'reflect', got {mode!r}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a sentence that says what the animation shows")
+    if not callable(draw_frame):
+        raise TypeError("draw_frame must be a function of the frame index")
+    if dpi is not None:
+        fig.set_dpi(dpi)
+    player = FuncAnimation(fig, draw_frame, frames=int(n_frames), interval=float(interval_ms), repeat=False)
+    html = player.to_jshtml(default_mode=mode)
+    plt.close(fig)
+    html = _REMOTE_STYLESHEET.sub("", html)
+    for icon, symbol in _CONTROL_SYMBOLS.items():
+        html = html.replace(icon, symbol)
+    random_id = _RANDOM_ID.search(html).group(0)
+    html = html.replace(f'<img id="_anim_img{random_id}">',
+                        f'<img id="_anim_img{random_id}" alt="{escape(alt.strip(), quote=True)}">')
+    stable_id = hashlib.sha256(html.replace(random_id, "").encode()).hexdigest()[:32]
+    return HTML(html.replace(random_id, stable_id))
