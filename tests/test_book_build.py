@@ -348,3 +348,44 @@ def test_the_api_reference_documents_every_public_name(site):
     ids = {element.attrs["id"] for element in parse(page).iter() if "id" in element.attrs}
     missing = [name for name in public_names() if name not in ids]
     assert not missing, f"public names missing from the API reference: {missing}"
+
+
+# ------------------------------------------------------------------------------ in a real browser
+
+def chromium():
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def rendered_dom(page: Path, tmp_path: Path) -> str:
+    """The DOM of a page after its scripts ran, in headless Chromium with every network request refused."""
+    command = [
+        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        # the network is off: no host name resolves and every request would go to a closed local port
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        "--virtual-time-budget=15000", "--dump-dom", page.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_in_chromium_offline_math_renders_code_is_folded_and_animations_play(site, tmp_path):
+    for doc in ANIMATED_CHAPTERS:
+        dom_text = rendered_dom(site / f"{doc}.html", tmp_path)
+        dom = PageParser()
+        dom.feed(dom_text)
+        root = dom.root
+        assert any(True for _ in root.iter("mjx-container")), f"{doc}: MathJax did not typeset the math offline"
+        folded = [d for d in root.iter("details") if "hide" in d.classes and "above-input" in d.classes]
+        assert folded and not any("open" in d.attrs for d in folded), f"{doc}: folded code is not folded"
+        players = [div for div in root.iter("div") if "animation" in div.classes]
+        assert players, f"{doc}: no animation"
+        for player in players:
+            images = [img for img in player.iter("img") if img.attrs.get("id", "").startswith("_anim_img")]
+            assert images and images[0].attrs.get("src", "").startswith("data:image/png;base64,"), (
+                f"{doc}: the animation's script did not show its first frame (JavaScript did not run offline)")
