@@ -389,3 +389,33 @@ def test_in_chromium_offline_math_renders_code_is_folded_and_animations_play(sit
             images = [img for img in player.iter("img") if img.attrs.get("id", "").startswith("_anim_img")]
             assert images and images[0].attrs.get("src", "").startswith("data:image/png;base64,"), (
                 f"{doc}: the animation's script did not show its first frame (JavaScript did not run offline)")
+
+
+def test_chapters_link_each_name_to_the_api_reference_where_they_first_use_it(site):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        from link_api_names import public_targets
+    finally:
+        sys.path.pop(0)
+    targets = public_targets()
+    problems = []
+    for doc, page in chapter_pages(site).items():
+        seen = set()
+        for code in parse(page).iter("code"):
+            node, in_cell, link = code.parent, False, None
+            while node is not None:
+                if node.tag == "a" and link is None:
+                    link = node
+                if node.tag == "pre" or (node.tag == "div" and "cell" in node.classes):
+                    in_cell = True
+                node = node.parent
+            if in_cell:
+                continue
+            name = code.all_text().strip().split("(", 1)[0]
+            target = targets.get(name)
+            if target is None or target in seen:
+                continue
+            seen.add(target)
+            if link is None or not link.attrs.get("href", "").endswith(f"api.html#{target}"):
+                problems.append(f"{doc}: the first mention of {name} is not a link to the API reference")
+    assert not problems, "run `python tools/link_api_names.py`:\n" + "\n".join(problems)
