@@ -106,16 +106,16 @@ def histogram_against_density(ax, samples, grid, density, label_samples="ensembl
 
 
 # Icons of matplotlib's animation controls: its template draws them with Font Awesome loaded from a CDN, which
-# a site that works offline cannot load; plain Unicode symbols show the same controls with no request.
+# a site that works offline cannot load; plain characters (each button keeps its title) need no request.
 _CONTROL_SYMBOLS = {
     '<i class="fa fa-minus"></i>': "&minus;",
-    '<i class="fa fa-fast-backward"></i>': "&#x23EE;",
-    '<i class="fa fa-step-backward"></i>': "&#x23F4;&#xFE0E;|",
-    '<i class="fa fa-play fa-flip-horizontal"></i>': "&#x25C0;&#xFE0E;",
-    '<i class="fa fa-pause"></i>': "&#x23F8;&#xFE0E;",
-    '<i class="fa fa-play"></i>': "&#x25B6;&#xFE0E;",
-    '<i class="fa fa-step-forward"></i>': "|&#x23F5;&#xFE0E;",
-    '<i class="fa fa-fast-forward"></i>': "&#x23ED;",
+    '<i class="fa fa-fast-backward"></i>': "|&#x25C0;",
+    '<i class="fa fa-step-backward"></i>': "&lsaquo;",
+    '<i class="fa fa-play fa-flip-horizontal"></i>': "&#x25C0;",
+    '<i class="fa fa-pause"></i>': "||",
+    '<i class="fa fa-play"></i>': "&#x25B6;",
+    '<i class="fa fa-step-forward"></i>': "&rsaquo;",
+    '<i class="fa fa-fast-forward"></i>': "&#x25B6;|",
     '<i class="fa fa-plus"></i>': "+",
 }
 _REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*"\s*/?>')

@@ -242,3 +242,180 @@ def test_book_builds_offline_with_figures_and_folded_solutions(site):
         assert solutions, f"{doc}: no solution ({{solution}} directive)"
         unfolded = [b.attrs.get("id", "?") for b in solutions if "dropdown" not in b.classes]
         assert not unfolded, f"{doc}: solutions not folded (add ':class: dropdown'): {unfolded}"
+
+
+# ------------------------------------------------------------------------ reader experience (issue 14)
+
+# Chapters that must show an animated figure (a matplotlib player made by mo.plot.animation).
+ANIMATED_CHAPTERS = ("book/gradient_descent_is_euler", "book/momentum_is_leapfrog")
+MAX_PAGE_BYTES = 2_000_000
+MIN_ALT_WORDS = 5
+
+
+def chapter_pages(site):
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    return {doc: site / f"{doc}.html" for doc in toc_files(toc) if source_of(doc).suffix == ".ipynb"}
+
+
+def numbered_chapters():
+    """The docnames of the toc's numbered part(s), in order: chapter k is the k-th of them."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    return [entry["file"] for part in toc.get("parts", []) if part.get("numbered")
+            for entry in part.get("chapters", [])]
+
+
+def test_every_figure_has_alt_text_that_says_what_it_shows(site):
+    problems = []
+    for doc, page in chapter_pages(site).items():
+        for img in parse(page).iter("img"):
+            alt = img.attrs.get("alt", "").strip()
+            src = img.attrs.get("src", "")
+            if (not alt or alt == src or alt.endswith((".png", ".svg", ".jpg")) or "_images/" in alt
+                    or len(alt.split()) < MIN_ALT_WORDS):
+                problems.append(f"{doc}: image {src[:60] or img.attrs.get('id', '?')} has alt text {alt[:70]!r}")
+    assert not problems, ("figures without a description in their alt text (set the cell's mystnb.image.alt, or "
+                          "mo.plot.animation(..., alt=...)):\n" + "\n".join(problems))
+
+
+def test_chapters_figures_and_exercises_are_numbered_per_chapter(site):
+    chapters = numbered_chapters()
+    assert chapters, "_toc.yml has no numbered part"
+    for number, doc in enumerate(chapters, start=1):
+        dom = parse(site / f"{doc}.html")
+        title_numbers = [span.all_text().strip() for h1 in dom.iter("h1") for span in h1.iter("span")
+                         if "section-number" in span.classes]
+        assert title_numbers[:1] == [f"{number}."], f"{doc}: the title is numbered {title_numbers[:1]}, not {number}."
+        numbers = [span.all_text().strip() for span in dom.iter("span") if "caption-number" in span.classes]
+        figures = [n for n in numbers if n.startswith("Fig.")]
+        exercises = [n for n in numbers if n.startswith("Exercise")]
+        assert figures and figures[0].startswith(f"Fig. {number}.1"), f"{doc}: figures numbered {figures[:2]}"
+        assert all(f.startswith(f"Fig. {number}.") for f in figures), f"{doc}: figures numbered {figures}"
+        assert exercises and exercises[0].startswith(f"Exercise {number}.1"), f"{doc}: exercises {exercises[:2]}"
+        assert all(e.startswith(f"Exercise {number}.") for e in exercises), f"{doc}: exercises {exercises}"
+
+
+def test_code_that_interrupts_the_text_is_folded_and_teaching_code_stays_visible(site):
+    for doc, page in chapter_pages(site).items():
+        cells = [div for div in parse(page).iter("div") if "cell" in div.classes]
+        folded = [cell for cell in cells if "tag_hide-input" in cell.classes]
+        visible = [cell for cell in cells if "tag_hide-input" not in cell.classes]
+        assert folded, f"{doc}: no code cell is folded (tag 'hide-input')"
+        assert visible, f"{doc}: every code cell is folded; keep the short code that teaches visible"
+        for cell in folded:
+            assert any(True for _ in cell.iter("details")), f"{doc}: a hide-input cell has no <details> toggle"
+
+
+def test_animated_figures_play_offline_and_pages_stay_small(site):
+    pages = chapter_pages(site)
+    for doc, page in pages.items():
+        size = page.stat().st_size + sum(
+            resolve(site, page, img.attrs["src"]).stat().st_size
+            for img in parse(page).iter("img") if img.attrs.get("src") and not img.attrs["src"].startswith("data:"))
+        assert size < MAX_PAGE_BYTES, f"{doc}: the page and its images weigh {size / 1e6:.2f} MB (limit 2 MB)"
+    for doc in ANIMATED_CHAPTERS:
+        dom = parse(pages[doc])
+        players = [div for div in dom.iter("div") if "animation" in div.classes]
+        assert players, f"{doc}: no animated figure (mo.plot.animation)"
+        for player in players:
+            assert any(True for _ in player.iter("input")), f"{doc}: the animation has no slider"
+        scripts = "".join(s.all_text() for s in dom.iter("script"))
+        assert "new Animation(frames" in scripts and "data:image/png;base64," in scripts, (
+            f"{doc}: the animation's frames are not embedded in the page")
+
+
+def public_names():
+    """Every public name of minimopt, as the API reference must document it (fully qualified)."""
+    import inspect
+
+    import minimopt
+
+    names = [f"minimopt.{name}" for name in minimopt.__all__
+             if not inspect.ismodule(getattr(minimopt, name))]
+    for module_name in ("problems", "derive", "exercises", "plot"):
+        module = getattr(minimopt, module_name)
+        exported = getattr(module, "__all__", None) or [
+            name for name, value in vars(module).items()
+            if not name.startswith("_") and (inspect.isclass(value) or inspect.isfunction(value))
+            and getattr(value, "__module__", "") == module.__name__]
+        names += [f"minimopt.{module_name}.{name}" for name in exported
+                  if inspect.isclass(getattr(module, name)) or inspect.isfunction(getattr(module, name))]
+    return names
+
+
+def test_the_api_reference_documents_every_public_name(site):
+    page = site / "book" / "api.html"
+    assert page.is_file(), "no API reference page (book/api.md)"
+    ids = {element.attrs["id"] for element in parse(page).iter() if "id" in element.attrs}
+    missing = [name for name in public_names() if name not in ids]
+    assert not missing, f"public names missing from the API reference: {missing}"
+
+
+# ------------------------------------------------------------------------------ in a real browser
+
+def chromium():
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def rendered_dom(page: Path, tmp_path: Path) -> str:
+    """The DOM of a page after its scripts ran, in headless Chromium with every network request refused."""
+    command = [
+        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        # the network is off: no host name resolves and every request would go to a closed local port
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        "--virtual-time-budget=15000", "--dump-dom", page.as_uri(),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_in_chromium_offline_math_renders_code_is_folded_and_animations_play(site, tmp_path):
+    for doc in ANIMATED_CHAPTERS:
+        dom_text = rendered_dom(site / f"{doc}.html", tmp_path)
+        dom = PageParser()
+        dom.feed(dom_text)
+        root = dom.root
+        assert any(True for _ in root.iter("mjx-container")), f"{doc}: MathJax did not typeset the math offline"
+        folded = [d for d in root.iter("details") if "hide" in d.classes and "above-input" in d.classes]
+        assert folded and not any("open" in d.attrs for d in folded), f"{doc}: folded code is not folded"
+        players = [div for div in root.iter("div") if "animation" in div.classes]
+        assert players, f"{doc}: no animation"
+        for player in players:
+            images = [img for img in player.iter("img") if img.attrs.get("id", "").startswith("_anim_img")]
+            assert images and images[0].attrs.get("src", "").startswith("data:image/png;base64,"), (
+                f"{doc}: the animation's script did not show its first frame (JavaScript did not run offline)")
+
+
+def test_chapters_link_each_name_to_the_api_reference_where_they_first_use_it(site):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        from link_api_names import public_targets
+    finally:
+        sys.path.pop(0)
+    targets = public_targets()
+    problems = []
+    for doc, page in chapter_pages(site).items():
+        seen = set()
+        for code in parse(page).iter("code"):
+            node, in_cell, link = code.parent, False, None
+            while node is not None:
+                if node.tag == "a" and link is None:
+                    link = node
+                if node.tag == "pre" or (node.tag == "div" and "cell" in node.classes):
+                    in_cell = True
+                node = node.parent
+            if in_cell:
+                continue
+            name = code.all_text().strip().split("(", 1)[0]
+            target = targets.get(name)
+            if target is None or target in seen:
+                continue
+            seen.add(target)
+            if link is None or not link.attrs.get("href", "").endswith(f"api.html#{target}"):
+                problems.append(f"{doc}: the first mention of {name} is not a link to the API reference")
+    assert not problems, "run `python tools/link_api_names.py`:\n" + "\n".join(problems)

@@ -1,5 +1,6 @@
 """Chapter 1, *Gradient descent is Euler's method*: the local and global error of Euler's method,
-the midpoint observation and the stability bound.
+the midpoint observation, the stability bound, and beyond quadratics the descent lemma, local stability at a
+minimum, the modified flow and the minima of the scalar factorisation (edge of stability).
 
 Each function derives its result with SymPy, checks the identity it claims (an ``AssertionError`` if a check
 fails, which it never should) and returns the verified expressions; results are cached, so a chapter and its
@@ -15,7 +16,11 @@ import sympy as sp
 
 from minimopt.derive._common import gamma, h, theta, theta0, t, T, x, f, L, _check, _is_zero
 
-__all__ = ["euler_local_error", "euler_global_error", "midpoint_difference", "euler_stability"]
+__all__ = ["euler_local_error", "euler_global_error", "midpoint_difference", "euler_stability", "descent_lemma",
+           "rosenbrock_minimum_stability", "modified_flow", "factorisation_minima"]
+
+smoothness = sp.Symbol("L_s", positive=True)        # the smoothness constant (Lipschitz constant of ∇L)
+grad_norm2 = sp.Symbol(r"\|\nabla L\|^2", positive=True)
 
 
 class EulerLocalError(NamedTuple):
@@ -230,3 +235,161 @@ def euler_stability() -> EulerStability:
     bound = cond.sup
     _check(cond == sp.Interval.open(0, 2 / h) and _is_zero(bound - 2 / h), "step bound should be 2/h")
     return EulerStability(factor, stable, oscillating, monotone, bound)
+
+
+class DescentLemma(NamedTuple):
+    bound: sp.Expr             # L(θ) − γ(1 − L_s γ/2)‖∇L‖²: an upper bound of L(θ − γ∇L)
+    decrease: sp.Expr          # γ(1 − L_s γ/2)‖∇L‖², the guaranteed decrease
+    decreasing: sp.Interval    # the steps γ with a positive guaranteed decrease: (0, 2/L_s)
+    best_step: sp.Expr         # 1/L_s, which maximises the guaranteed decrease
+    best_decrease: sp.Expr     # ‖∇L‖²/(2 L_s)
+
+
+@functools.cache
+def descent_lemma() -> DescentLemma:
+    r"""The descent lemma: one gradient step on an :math:`L_s`-smooth loss decreases it when :math:`\gamma < 2/L_s`.
+
+    If :math:`\nabla L` is :math:`L_s`-Lipschitz, :math:`L(y) \le L(x) + \nabla L(x)\cdot(y - x)
+    + \tfrac{L_s}{2}\|y - x\|^2` for all :math:`x, y`. With :math:`y = x - \gamma\nabla L(x)`,
+
+    .. math::
+
+        L(x - \gamma\nabla L(x)) \le L(x) - \gamma\Bigl(1 - \frac{L_s\gamma}{2}\Bigr)\|\nabla L(x)\|^2 ,
+
+    a decrease for every :math:`0 < \gamma < 2/L_s` wherever :math:`\nabla L \ne 0`, largest at
+    :math:`\gamma = 1/L_s`, where it is :math:`\|\nabla L\|^2/(2L_s)`. SymPy substitutes the step into the
+    quadratic upper bound and solves the inequality; the bound is tight for :math:`L = L_s\theta^2/2`.
+
+    References
+    ----------
+    Nesterov, *Lectures on Convex Optimization* (2018), Sec. 1.2.3; Nocedal & Wright (2006), Sec. 3.
+    """
+    L0 = sp.Symbol("L(x)", real=True)
+    # y − x = −γ∇L, so ∇L·(y − x) = −γ‖∇L‖² and ‖y − x‖² = γ²‖∇L‖²
+    bound = L0 - gamma * grad_norm2 + smoothness / 2 * gamma**2 * grad_norm2
+    decrease = sp.factor(L0 - bound)
+    _check(_is_zero(decrease - gamma * (1 - smoothness * gamma / 2) * grad_norm2), "decrease should be γ(1 − Lγ/2)g²")
+    decreasing = sp.solve_univariate_inequality(decrease / grad_norm2 > 0, gamma, relational=False)
+    _check(decreasing == sp.Interval.open(0, 2 / smoothness), "decrease should be guaranteed for 0 < γ < 2/L_s")
+    best = sp.solve(sp.diff(decrease, gamma), gamma)
+    _check(best == [1 / smoothness], "the best guaranteed decrease should be at γ = 1/L_s")
+    best_decrease = sp.simplify(decrease.subs(gamma, best[0]))
+    _check(_is_zero(best_decrease - grad_norm2 / (2 * smoothness)), "best decrease should be ‖∇L‖²/(2L_s)")
+    # tight for the quadratic L = L_s θ²/2: the exact value after one step equals the bound
+    q = smoothness * theta**2 / 2
+    after = q.subs(theta, theta - gamma * sp.diff(q, theta))
+    _check(_is_zero(after - bound.subs({L0: q, grad_norm2: sp.diff(q, theta) ** 2})), "bound should be tight")
+    return DescentLemma(sp.expand(bound), decrease, decreasing, best[0], best_decrease)
+
+
+class RosenbrockMinimumStability(NamedTuple):
+    hessian: sp.Matrix         # ∇²L at the minimum (a, a²) of Rosenbrock(a, b)
+    eigenvalues: list          # its two eigenvalues, largest first
+    step_bound: sp.Expr        # 2/λ_max: gradient descent is linearly stable at the minimum iff γ < 2/λ_max
+
+
+@functools.cache
+def rosenbrock_minimum_stability() -> RosenbrockMinimumStability:
+    r"""Local stability of gradient descent at the minimum of the Rosenbrock function (a = 1, b = 100).
+
+    Near a minimum :math:`\theta^*`, :math:`\nabla L(\theta) = \nabla^2L(\theta^*)(\theta - \theta^*)
+    + O(\|\theta - \theta^*\|^2)`, so gradient descent is, to first order, gradient descent on the quadratic
+    with Hessian :math:`\nabla^2L(\theta^*)`: the minimum attracts nearby iterates if
+    :math:`\gamma < 2/\lambda_{\max}(\nabla^2 L(\theta^*))` and repels them if :math:`\gamma > 2/\lambda_{\max}`
+    (linearisation; Hartman–Grobman for maps with no eigenvalue of modulus one). For
+    :math:`L = b(y - x^2)^2 + (a - x)^2` at :math:`(a, a^2)` the Hessian is
+    :math:`\begin{pmatrix} 8a^2b + 2 & -4ab \\ -4ab & 2b \end{pmatrix}`.
+    """
+    X, Y = sp.symbols("x y", real=True)
+    a, b = sp.Integer(1), sp.Integer(100)
+    rosen = b * (Y - X**2) ** 2 + (a - X) ** 2
+    grad = sp.Matrix([rosen.diff(X), rosen.diff(Y)])
+    _check(grad.subs({X: a, Y: a**2}) == sp.zeros(2, 1), "(a, a²) should be a stationary point")
+    hess = sp.hessian(rosen, (X, Y)).subs({X: a, Y: a**2})
+    _check(hess == sp.Matrix([[8 * a**2 * b + 2, -4 * a * b], [-4 * a * b, 2 * b]]), "unexpected Hessian")
+    eigenvalues = sorted(hess.eigenvals(), key=lambda e: -float(e))
+    _check(all(float(e) > 0 for e in eigenvalues), "the Hessian should be positive definite")
+    _check(_is_zero(eigenvalues[0] + eigenvalues[1] - hess.trace()) and _is_zero(eigenvalues[0] * eigenvalues[1]
+                                                                                   - hess.det()),
+           "eigenvalues should have the Hessian's trace and determinant")
+    return RosenbrockMinimumStability(hess, eigenvalues, sp.radsimp(2 / eigenvalues[0]))
+
+
+class ModifiedFlow(NamedTuple):
+    modified_loss: sp.Expr     # L + (γ/4) L'²
+    vector_field: sp.Expr      # −L' − (γ/2) L'' L' = −d/dθ (L + γ/4 L'²)
+    flow_error: sp.Expr        # θ(t+γ) − (θ − γL') along the modified flow: O(γ³)
+
+
+@functools.cache
+def modified_flow() -> ModifiedFlow:
+    r"""The modified equation of gradient descent for a general smooth loss (one dimension).
+
+    Gradient descent follows, to second order per step, the flow :math:`\tilde\theta' = -\tilde L'(\tilde\theta)`
+    of the modified loss :math:`\tilde L = L + \frac{\gamma}{4}L'^2`: SymPy expands one step of that flow,
+    :math:`\tilde\theta(t+\gamma) = \theta + \gamma F + \frac{\gamma^2}{2}F'F + O(\gamma^3)` with
+    :math:`F = -\tilde L'`, and checks that it agrees with :math:`\theta - \gamma L'(\theta)` up to
+    :math:`O(\gamma^3)`, whereas the flow of :math:`L` itself differs at :math:`O(\gamma^2)`.
+
+    References
+    ----------
+    Hairer, Lubich & Wanner (2006), Ch. IX (modified equations); Barrett & Dherin (2021).
+    """
+    Lp = sp.diff(L(theta), theta)
+    modified = L(theta) + gamma / 4 * Lp**2
+    field = sp.expand(-sp.diff(modified, theta))
+    _check(_is_zero(field - (-Lp - gamma / 2 * sp.diff(L(theta), theta, 2) * Lp)), "field should be −L' − γ/2 L''L'")
+    # one step of the flow θ' = F(θ): θ + γF + γ²/2 F'F + O(γ³)
+    step = theta + gamma * field + gamma**2 / 2 * sp.diff(field, theta) * field
+    error = sp.expand(step - (theta - gamma * Lp))
+    error = sp.series(error, gamma, 0, 3).removeO()
+    _check(_is_zero(error), "the modified flow should agree with gradient descent to O(γ³) per step")
+    plain = sp.expand(theta - gamma * Lp + gamma**2 / 2 * sp.diff(-Lp, theta) * (-Lp) - (theta - gamma * Lp))
+    _check(not _is_zero(plain), "the flow of L itself should differ from gradient descent at O(γ²)")
+    return ModifiedFlow(modified, field, sp.O(gamma**3))
+
+
+class FactorisationMinima(NamedTuple):
+    loss: sp.Expr              # (xy − 1)²/2
+    minima: sp.Eq              # xy = 1
+    hessian_eigenvalues: list  # at a minimum: 0 and x² + y²
+    least_sharpness: sp.Expr   # 2, at (1, 1) and (−1, −1)
+    stable_step: sp.Expr       # gradient descent is linearly stable at a minimum iff γ < 2/(x² + y²)
+    conserved: sp.Expr         # x² − y², constant along the gradient flow
+    flow_sharpness: sp.Expr    # √(c² + 4): sharpness of the minimum the flow from x² − y² = c reaches
+
+
+@functools.cache
+def factorisation_minima() -> FactorisationMinima:
+    r"""Minima of the scalar factorisation :math:`L(x, y) = (xy - 1)^2/2` and their sharpness.
+
+    The minima form the hyperbola :math:`xy = 1`. There the Hessian is :math:`(y, x)^\top(y, x)`, with
+    eigenvalues 0 (along the hyperbola) and :math:`x^2 + y^2` (the *sharpness*), which is at least 2 by
+    :math:`x^2 + y^2 \ge 2|xy|`, with equality at :math:`\pm(1, 1)`. Gradient descent with step :math:`\gamma`
+    can be linearly stable only at minima of sharpness below :math:`2/\gamma`.
+    The gradient flow conserves :math:`x^2 - y^2`, so from a start with :math:`x_0^2 - y_0^2 = c` it reaches
+    the minimum with :math:`x^2 - y^2 = c`, :math:`xy = 1`, whose sharpness is :math:`\sqrt{c^2 + 4}`.
+
+    References
+    ----------
+    Lewkowycz et al. (2020), the catapult mechanism; Cohen et al. (2021), edge of stability.
+    """
+    X, Y = sp.symbols("x y", real=True)
+    loss = (X * Y - 1) ** 2 / 2
+    grad = [loss.diff(X), loss.diff(Y)]
+    _check(all(_is_zero(g.subs(Y, 1 / X)) for g in grad), "every point of xy = 1 should be stationary")
+    hess = sp.hessian(loss, (X, Y)).subs(Y, 1 / X)
+    eigenvalues = sorted(hess.eigenvals(), key=sp.default_sort_key)
+    sharp = [e for e in eigenvalues if not _is_zero(e)]
+    _check(len(sharp) == 1 and any(_is_zero(e) for e in eigenvalues), "eigenvalues should be 0 and x² + y²")
+    _check(_is_zero(sharp[0] - (X**2 + 1 / X**2)), "the sharpness should be x² + y²")
+    least = sp.minimum(X**2 + 1 / X**2, X, sp.Interval.open(0, sp.oo))
+    _check(least == 2, "the least sharpness on xy = 1 should be 2")
+    sharpness = X**2 + Y**2
+    conserved = X**2 - Y**2
+    _check(_is_zero(conserved.diff(X) * -grad[0] + conserved.diff(Y) * -grad[1]), "the flow should conserve x² − y²")
+    c = sp.Symbol("c", real=True)
+    # on xy = 1 with x² − y² = c: (x² + y²)² = (x² − y²)² + 4x²y² = c² + 4
+    _check(_is_zero((sharpness**2 - conserved**2 - 4 * (X * Y) ** 2).expand()), "(x²+y²)² = (x²−y²)² + 4x²y²")
+    return FactorisationMinima(loss, sp.Eq(X * Y, 1), [sp.Integer(0), sharpness], least, 2 / sharpness,
+                               conserved, sp.sqrt(c**2 + 4))
