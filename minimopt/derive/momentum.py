@@ -17,10 +17,9 @@ from minimopt.derive._common import (gamma, h, lam, alpha, beta, sigma, theta0, 
     x, v, L, _check, _is_zero)
 
 __all__ = ["leapfrog_coefficients", "momentum_retuning", "torch_to_physics", "heavy_ball_stability", "kramers_stationary",
-           "double_root_iterates", "undamped_energy", "gradient_step_descent"]
+           "double_root_iterates", "undamped_energy"]
 
 # Symbols of this chapter only (the shared ones come from _common).
-ell = sp.Symbol(r"\ell", positive=True)   # smoothness constant: |L''| <= ell (often called L; here L is the loss)
 z0 = sp.Symbol("z_0", real=True)          # a double root of heavy ball's characteristic polynomial
 
 
@@ -556,72 +555,3 @@ def undamped_energy() -> UndampedEnergy:
     _check(_is_zero(sp.expand(in_energy - (1 - gamma**2 * h / 4) * E_half - gamma**2 * h**2 * tb**2 / 8)),
            "I - (1 - gamma^2 h/4) E = gamma^2 h^2 thetabar^2/8")
     return UndampedEnergy(1 + gamma**2 * h, invariant, in_energy, 1 / (1 - gamma**2 * h / 4))
-
-
-class GradientStepDescent(NamedTuple):
-    remainder: sp.Expr      # ∫₀¹ ℓ s ds · d² = ℓd²/2: the bound on L(θ + d) − L(θ) − L′(θ)d when |L″| ≤ ℓ
-    bound: sp.Expr          # L(θ − γ∇L) − L(θ) ≤ −γ(1 − ℓγ/2)‖∇L‖²: the right side, per unit ‖∇L‖²
-    steps: sp.Set           # {γ > 0 : the bound is negative} = (0, 2/ℓ)
-    best_step: sp.Expr      # 1/ℓ: the largest guaranteed decrease
-    best_decrease: sp.Expr  # 1/(2ℓ): that decrease, per unit ‖∇L‖²
-    map_slope: sp.Expr      # 1 − γL″(θ): slope of θ ↦ θ − γL′(θ) in 1-D, ≥ 0 for γ ≤ 1/ℓ
-
-
-@functools.cache
-def gradient_step_descent() -> GradientStepDescent:
-    r"""When a gradient step goes downhill: the descent lemma, and when it cannot jump over a barrier (1-D).
-
-    If :math:`\nabla L` is :math:`\ell`-Lipschitz on the segment from :math:`\theta` to :math:`\theta + d`
-    (for a twice differentiable loss: :math:`\|\nabla^2 L\| \le \ell` there), Taylor's formula with the integral
-    remainder gives :math:`L(\theta + d) \le L(\theta) + \nabla L(\theta)\cdot d + \ell\|d\|^2/2`, and for the
-    gradient step :math:`d = -\gamma\nabla L(\theta)`
-
-    .. math::
-
-        L(\theta - \gamma\nabla L) \le L(\theta) - \gamma\Bigl(1 - \frac{\ell\gamma}{2}\Bigr)\|\nabla L(\theta)\|^2 ,
-
-    a strict decrease for :math:`0 < \gamma < 2/\ell` (unless :math:`\nabla L = 0`), largest at
-    :math:`\gamma = 1/\ell`. The bound is an equality on :math:`L = \ell\theta^2/2`, so :math:`2/\ell` cannot
-    be improved. Decrease of :math:`L` does not keep the iterate in its basin: in one dimension the map
-    :math:`\theta \mapsto \theta - \gamma L'(\theta)` has slope :math:`1 - \gamma L''`, non-negative when
-    :math:`\gamma \le 1/\ell`; a non-decreasing map keeps the order of points, so an iterate cannot pass a
-    stationary point (a fixed point). For :math:`1/\ell < \gamma < 2/\ell` a step can jump over a barrier and
-    still lower :math:`L`.
-
-    Returns
-    -------
-    GradientStepDescent
-        ``remainder`` (in the step ``d``), ``bound`` (per unit :math:`\|\nabla L\|^2`, in ``gamma`` and the
-        smoothness constant ``\ell``), ``steps`` (the interval of guaranteed decrease), ``best_step``,
-        ``best_decrease`` and ``map_slope``.
-
-    References
-    ----------
-    Y. Nesterov, *Lectures on Convex Optimization*, 2nd ed., Springer 2018, Lemma 1.2.3 and Sec. 1.2.3;
-    J. Nocedal, S. J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006.
-    """
-    s, d, g = sp.symbols("s d g", real=True)
-    # |L'(theta + s d) - L'(theta)| <= ell s |d|: the remainder integral is at most ell d^2 / 2.
-    remainder = sp.integrate(ell * s * d**2, (s, 0, 1))
-    _check(_is_zero(remainder - ell * d**2 / 2), "int_0^1 ell s d^2 ds = ell d^2/2")
-    change = (g * d + remainder).subs(d, -gamma * g)
-    bound = sp.factor(change / g**2)
-    _check(_is_zero(bound + gamma * (1 - ell * gamma / 2)), "bound -gamma (1 - ell gamma/2) per unit grad^2")
-    steps = sp.solve_univariate_inequality(bound < 0, gamma, relational=False)
-    _check(steps == sp.Interval.open(0, 2 / ell), "decrease guaranteed iff 0 < gamma < 2/ell")
-    crit = sp.solve(sp.diff(bound, gamma), gamma)
-    _check(crit == [1 / ell], "the best guaranteed decrease is at gamma = 1/ell")
-    best = -bound.subs(gamma, 1 / ell)
-    _check(_is_zero(best - 1 / (2 * ell)), "best decrease ell^{-1}/2 per unit grad^2")
-    # Tight on L = ell theta^2/2: the actual change equals the bound.
-    th = sp.Symbol("theta", real=True)
-    quad = ell * th**2 / 2
-    actual = quad.subs(th, th - gamma * ell * th) - quad
-    _check(_is_zero(actual - bound * (ell * th)**2), "the bound is an equality on ell theta^2/2")
-    # 1-D: slope of the gradient-step map.
-    slope = sp.diff(th - gamma * sp.diff(L(th), th), th)
-    _check(_is_zero(slope - (1 - gamma * sp.diff(L(th), th, 2))), "slope 1 - gamma L''")
-    no_jump = sp.solve_univariate_inequality(1 - gamma * ell >= 0, gamma, relational=False)
-    _check(no_jump == sp.Interval(-sp.oo, 1 / ell), "slope >= 0 wherever L'' <= ell iff gamma <= 1/ell")
-    return GradientStepDescent(remainder, -gamma * (1 - ell * gamma / 2), steps, 1 / ell, 1 / (2 * ell),
-                               1 - gamma * sp.diff(L(th), th, 2))
