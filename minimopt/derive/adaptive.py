@@ -173,8 +173,8 @@ def adam_first_step() -> AdamFirstStep:
     ----------
     Kingma & Ba (2015), Sec. 3 (initialization bias correction).
     """
-    m1 = beta1 * 0 + (1 - beta1) * g_sym
-    v1 = beta2 * 0 + (1 - beta2) * g_sym**2
+    m1 = (1 - beta1) * g_sym     # m_1 = beta1 m_0 + (1 - beta1) g with m_0 = 0
+    v1 = (1 - beta2) * g_sym**2
     corrected = lr * (m1 / (1 - beta1)) / (sp.sqrt(v1 / (1 - beta2)) + eps_sym)
     _check(_is_zero(corrected - lr * g_sym / (sp.Abs(g_sym) + eps_sym)), "corrected first step lr g/(|g| + eps)")
     uncorrected = lr * m1 / (sp.sqrt(v1) + eps_sym)
@@ -219,8 +219,10 @@ def sign_descent() -> SignDescent:
     L. Balles, P. Hennig, "Dissecting Adam: the sign, magnitude and variance of stochastic gradients", ICML 2018;
     J. Bernstein et al., "signSGD: compressed optimisation for non-convex problems", ICML 2018.
     """
-    m_t = sp.S(0) * 0 + (1 - 0) * g_sym   # beta1 = 0
-    v_t = sp.S(0) * 0 + (1 - 0) * g_sym**2
+    m_prev, v_prev = sp.symbols("m_{t-1} v_{t-1}", real=True)
+    m_t = (beta1 * m_prev + (1 - beta1) * g_sym).subs(beta1, 0)      # the previous moments drop out
+    v_t = (beta2 * v_prev + (1 - beta2) * g_sym**2).subs(beta2, 0)
+    _check(m_t == g_sym and v_t == g_sym**2, "m_t = g_t and v_t = g_t^2 at beta = 0")
     correction_m = adam_bias().correction_m.subs(beta1, 0)
     correction_v = adam_bias().correction_v.subs(beta2, 0)
     _check(correction_m == 1 and correction_v == 1, "the correction factors are 1 at beta = 0 (t >= 1)")
