@@ -226,6 +226,11 @@ def _short_repr(value, limit=80):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _what(value):
+    """How a message shows a returned value: ``the string '0.5'`` for text, the short repr otherwise."""
+    return f"the string {_short_repr(value)}" if isinstance(value, (str, bytes)) else _short_repr(value)
+
+
 def _scalar_of(value):
     """The single entry of a one-element array, list or tuple; the value itself otherwise."""
     if isinstance(value, np.ndarray):
@@ -316,8 +321,8 @@ def as_numbers(value, count, who="your function"):
             raise StudentError(f"{who} returned an array of shape {value.shape}; expected {count} numbers")
         items = list(value)
     elif isinstance(value, (str, bytes, dict)) or not isinstance(value, Sequence):
-        raise StudentError(f"{who} returned {shown}; expected a tuple of {count} numbers (a list or a 1-D array "
-                           "will do too)")
+        raise StudentError(f"{who} returned {_what(value)}; expected a tuple of {count} numbers (a list or a 1-D "
+                           "array will do too)")
     else:
         items = list(value)
     if len(items) != count:
@@ -339,7 +344,7 @@ def as_bool(value, who="your function"):
         return bool(item)
     if value is None:
         raise StudentError(f"{who} returned None: did you forget the return statement?")
-    raise StudentError(f"{who} returned {_short_repr(value)}; expected True or False")
+    raise StudentError(f"{who} returned {_what(value)}; expected True or False")
 
 
 def as_array(value, shape, who="your function"):
@@ -374,8 +379,8 @@ def as_array(value, shape, who="your function"):
     if shape == (1,) and not isinstance(value, (np.ndarray, list, tuple)):
         return np.array([as_number(value, who)])
     if isinstance(value, (str, bytes, dict, set)) or not isinstance(value, (np.ndarray, Sequence)):
-        raise StudentError(f"{who} returned {_short_repr(value)} ({type(value).__name__}); expected an array "
-                           f"of shape {shape}")
+        raise StudentError(f"{who} returned {_what(value)} ({type(value).__name__}); expected an array of shape "
+                           f"{shape}")
     try:
         array = np.array(value)
     except (TypeError, ValueError):
