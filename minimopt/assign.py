@@ -43,9 +43,15 @@ again on new random cases, so a function must compute its answer (a table of the
 pass). Keep long experiments out of it: each submission has a time and a memory limit."""
 
 
-def _first_sentence(text: str) -> str:
+def _first_sentence(text: str, limit: int = 120) -> str:
+    """The first sentence of a caption, cut after at most ``limit`` characters at a comma or parenthesis that is
+    not inside math."""
     match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), flags=re.S)
-    return (match[1] if match else text.strip()).replace("\n", " ")
+    sentence = (match[1] if match else text.strip()).replace("\n", " ")
+    if len(sentence) <= limit:
+        return sentence
+    cuts = [m.start() for m in re.finditer(r", | \(", sentence[:limit]) if sentence[:m.start()].count("$") % 2 == 0]
+    return sentence[:cuts[-1]] + " …" if cuts else sentence
 
 
 def _figure_captions(notebook) -> dict:

@@ -91,7 +91,6 @@ def _environment():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(_book.REPO), *filter(None, [env.get("PYTHONPATH")])])
     env["MPLBACKEND"] = "Agg"
-    env.setdefault("PYTHONHASHSEED", "0")
     return env
 
 
@@ -216,7 +215,8 @@ def main(argv=None) -> int:
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     if args.memory < 256:
-        parser.error("--memory must be at least 256 MB (the interpreter, NumPy and numba need that much)")
+        parser.error("--memory must be at least 256 MB (importing NumPy, SymPy and numba needs about 1 GB of "
+                     "address space)")
     seed = secrets.randbits(32) if args.seed is None else args.seed
     if args.json:
         print(f"grading seed {seed} (reproduce with --seed {seed})", file=sys.stderr)

@@ -178,6 +178,9 @@ def test_check_function_recognises_mistakes_swaps_constants_and_accepts_alternat
                        "called as ratio(a, b): put the parameters of your def line in that order.")
     constant = _checking.check_function(lambda a, b: 0.5, "ratio", CASES, reference)
     assert constant.startswith("ratio returned 0.5 in every case")
+    # when the right answer is the same in every case, a wrong constant is just a wrong answer
+    message = _checking.check_function(lambda a, b: 0.3, "half", CASES, lambda a, b: 0.5)
+    assert message.startswith("half(1, 2): got 0.3, expected 0.5 (")
     assert _checking.check_function(lambda a, b: a / b + 1, "ratio", CASES, reference,
                                     accept=[lambda a, b: a / b + 1]) == PASS
     explained = _checking.check_function(lambda a, b: 2 * a / b, "ratio", CASES, reference,

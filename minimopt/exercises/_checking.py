@@ -676,7 +676,7 @@ def check_function(student_function, name, cases, reference, mistakes=(), count=
     if message is not None:
         return message
     if (isinstance(values[0], (float, bool)) and len(cases) > 1 and all(v == values[0] for v in values)
-            and not all(kind.agree(values[0], want) for want in wants)):
+            and not all(kind.agree(wants[0], want) for want in wants)):
         return (f"{name} returned {values[0]!r} in every case, but the right answer changes from case to case: "
                 "compute it from the arguments.")
     index = next(differences(values, wants, lambda a, b: not kind.agree(a, b)))
