@@ -468,9 +468,19 @@ def format_number_array(array, limit=4):
     return f"[{shown}]" if flat.size <= limit else f"[{shown}, …] ({flat.size} numbers)"
 
 
+def _format_float(x):
+    """6 significant digits when they are exact, else 12 (so that a shown case can be typed in again)."""
+    short = f"{x:.6g}"
+    return short if float(short) == x else f"{x:.12g}"
+
+
 def format_args(args):
-    """A case's arguments as they would be typed, ``(0.5, 4.0)`` → ``"0.5, 4"``; arrays shown briefly."""
-    return ", ".join(f"{a:.6g}" if isinstance(a, float) else
+    """A case's arguments as they would be typed, ``(0.5, 4.0)`` → ``"0.5, 4"``; arrays shown briefly.
+
+    >>> format_args((0.5, 4.0, 0.9990234375))
+    '0.5, 4, 0.9990234375'
+    """
+    return ", ".join(_format_float(a) if isinstance(a, float) else
                      format_number_array(a) if isinstance(a, np.ndarray) else _short_repr(a) for a in args)
 
 
