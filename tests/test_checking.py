@@ -188,6 +188,13 @@ def test_check_function_recognises_mistakes_swaps_constants_and_accepts_alternat
     assert explained.endswith(" (hint)")
 
 
+def test_answer_kinds_follow_the_type_of_the_right_answer():
+    assert _checking.answer_kind(True) is _checking.BOOL and _checking.answer_kind(np.bool_(False)) is _checking.BOOL
+    assert _checking.answer_kind(np.zeros(3)) is _checking.ARRAY
+    assert _checking.answer_kind(np.array(0.5)) is _checking.NUMBER and _checking.answer_kind(2) is _checking.NUMBER
+    assert _checking.answer_kind((1.0, 2.0)) is _checking.NUMBERS
+
+
 def test_check_function_reports_an_input_changed_in_place():
     def scale(x, c):
         x *= c

@@ -525,7 +525,7 @@ def answer_kind(want):
     if isinstance(want, (bool, np.bool_)):
         return BOOL
     if isinstance(want, np.ndarray):
-        return ARRAY
+        return ARRAY if want.ndim else NUMBER
     if isinstance(want, (tuple, list)):
         return NUMBERS
     return NUMBER
