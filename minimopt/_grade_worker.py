@@ -2,7 +2,8 @@
 
     python -m minimopt._grade_worker SUBMISSION.ipynb RESULT.jsonl SEED SECONDS LABEL [LABEL ...]
 
-It runs in a fresh interpreter under the memory limit that :mod:`minimopt.grade` set. The exercises' checkers
+It runs in a fresh interpreter under the memory limit that :mod:`minimopt.grade` set; the submission's
+``SECONDS`` start once the grader's own imports are done. The exercises' checkers
 are imported first (so that a submission that rebinds ``mo.exercises.check_…`` does not change what grades
 it). Then the submission's code cells run, top to bottom, in a fresh IPython shell (the engine of the Jupyter
 kernel: magics, ``display`` and top-level ``await`` work as in the notebook), each cell's error recorded and the
@@ -53,7 +54,6 @@ def _describe(error) -> str:
 
 def main(argv):
     submission, result_path, seed, seconds, *labels = argv
-    deadline = time.monotonic() + float(seconds)
     out = open(result_path, "a", encoding="utf-8", buffering=1)
 
     def record(**item):
@@ -71,17 +71,22 @@ def main(argv):
     def on_deadline(signum, frame):
         raise DeadlineReached
 
-    signal.signal(signal.SIGUSR1, on_deadline)
-    main_pid = os.getpid()
-    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), lambda: os.kill(main_pid, signal.SIGUSR1))
-    watchdog.daemon = True
-    watchdog.start()
-
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    shell = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database written for a submission
+    shell = InteractiveShell.instance(config=config)
     os.chdir(os.path.dirname(os.path.abspath(submission)))
     sys.stdout = sys.stderr = _Tail()
+
+    # The submission's time starts now, once the grader's own imports are done.
+    deadline = time.monotonic() + float(seconds)
+    signal.signal(signal.SIGUSR1, on_deadline)
+    main_pid = os.getpid()
+    watchdog = threading.Timer(float(seconds), lambda: os.kill(main_pid, signal.SIGUSR1))
+    watchdog.daemon = True
+    watchdog.start()
     record(event="started")
     cell_errors, number = [], 0
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]

@@ -9,7 +9,9 @@ Each submission is graded in its own fresh process (:mod:`minimopt._grade_worker
 2. every exercise of its chapter is checked: the exercise's checker runs on the function of that name that the
    submission defines, with this run's seed, so the cases differ from the public ones the notebook showed.
 
-Limits, per submission: a wall-clock limit (``--timeout``, default 120 s) for running and checking together;
+Limits, per submission: a wall-clock limit (``--timeout``, default 120 s) for running and checking together
+(counted from the moment the submission's first cell starts; the grading process's own start-up is not
+counted, and it is killed if it has not finished ``STARTUP_S + SECONDS + GRACE_S`` after it was started);
 an address-space limit (``--memory``, default 2048 MB) set with ``setrlimit(RLIMIT_AS)`` in the grading process
 before it starts, so an allocation beyond it raises ``MemoryError`` in the submission; each call of a student
 function inside a checker has the checkers' own limit (10 s). A submission that hangs, exhausts its memory,
@@ -58,6 +60,8 @@ DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
 #: Seconds the grading process gets beyond the limit to stop by itself before it is killed.
 GRACE_S = 10.0
+#: Seconds allowed for the grading process's own start (imports), which do not count against the submission.
+STARTUP_S = 60.0
 
 
 def _limit_memory(megabytes):
@@ -87,8 +91,9 @@ def exercises_for(notebook, table=None) -> list:
     return list(best)
 
 
-def _environment():
+def _environment(scratch):
     env = dict(os.environ)
+    env["IPYTHONDIR"] = str(Path(scratch) / "ipython")  # not the instructor's IPython profile
     env["PYTHONPATH"] = os.pathsep.join([str(_book.REPO), *filter(None, [env.get("PYTHONPATH")])])
     env["MPLBACKEND"] = "Agg"
     return env
@@ -129,10 +134,10 @@ def grade_one(path: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S, memory:
                    str(timeout), *(exercise.label for exercise in exercises)]
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-                                       env=_environment(), start_new_session=True,
+                                       env=_environment(scratch), start_new_session=True,
                                        preexec_fn=_limit_memory(memory))
             try:
-                returncode = process.wait(timeout + GRACE_S)
+                returncode = process.wait(STARTUP_S + timeout + GRACE_S)
                 killed = False
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -152,15 +157,18 @@ def grade_one(path: Path, seed: int, timeout: float = DEFAULT_TIMEOUT_S, memory:
     graded = {e["name"]: e for e in events if e.get("event") == "graded"}
     last = events[-1] if events else {}
     cells = [e["cell"] for e in events if e.get("event") == "cell"]
+    started = any(e.get("event") == "started" for e in events)
     if last.get("event") == "done":
         reason = None
+    elif killed and not started:
+        reason = f"the grading process did not even start within {STARTUP_S + timeout + GRACE_S:g} s"
     elif last.get("event") == "timeout" or killed:
         if last.get("phase") == "grade" or (killed and any(e.get("event") == "executed" for e in events)):
             reason = f"the time limit of {timeout:g} s ran out while checking {last.get('name', 'an exercise')}"
         else:
             where = f" (code cell {cells[-1]} was still running: an infinite loop?)" if cells else ""
             reason = f"the notebook did not finish running within the time limit of {timeout:g} s{where}"
-    elif not any(e.get("event") == "started" for e in events):
+    elif not started:
         reason = f"the grading process {_exit_reason(returncode)} before it could start: {stderr_tail.strip()}"
     else:
         where = (f" while checking {last['name']}" if last.get("event") == "grading"
