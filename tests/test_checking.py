@@ -232,13 +232,13 @@ def _wrong_like(answer):
     """An answer of the same kind that is wrong."""
     if isinstance(answer, (bool, np.bool_)):
         return not answer
-    if isinstance(answer, tuple):
+    if isinstance(answer, (tuple, list)):
         return tuple(float(a) + 1.0 for a in answer)
     return np.asarray(answer, dtype=float) + 1.0 if isinstance(answer, np.ndarray) else float(answer) + 1.0
 
 
 def _key(args):
-    return tuple(a.tobytes() if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(a.tobytes() if isinstance(a, np.ndarray) else repr(a) for a in args)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
