@@ -146,10 +146,11 @@ def assignment(chapter: Path, table=None):
         shown = chapter.resolve().relative_to(_book.REPO).as_posix()
     except ValueError:
         shown = chapter.name
-    imports = ["import math", "", "import numpy as np", "", "import minimopt as mo"]
-    imports += [line for line in _imports(source) if line not in imports]
+    base = ["import math", "import numpy as np", "import minimopt as mo"]
+    extra = list(dict.fromkeys(line for line in _imports(source) if line not in base))
+    setup = "import math\n\nimport numpy as np\n\nimport minimopt as mo" + "".join(f"\n{line}" for line in extra)
     cells = [nbformat.v4.new_markdown_cell(_INTRO.format(title=title, source=shown)),
-             nbformat.v4.new_code_cell("\n".join(dict.fromkeys(imports)).replace("\n\n\n", "\n\n"))]
+             nbformat.v4.new_code_cell(setup)]
     graded = []
     for number, statement in enumerate(_book.statements(source), start=1):
         exercise = table.get(statement.label)
