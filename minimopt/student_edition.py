@@ -106,6 +106,20 @@ def fragments(solution_body: str, min_words: int = 4, min_chars: int = 16) -> se
     return found
 
 
+def _shown_outside_solutions(notebook) -> list[str]:
+    """The texts a page shows besides its solutions: cells (markdown stripped), outputs, captions, alt texts."""
+    texts = []
+    for cell in strip_notebook(notebook).cells:
+        texts.append(cell.source)
+        for output in cell.get("outputs", []):
+            texts.append(str(output.get("text", "")))
+            texts.append(str(output.get("data", {}).get("text/plain", "")))
+        mystnb = cell.get("metadata", {}).get("mystnb", {})
+        texts.append(str(mystnb.get("figure", {}).get("caption", "")))
+        texts.append(str(mystnb.get("image", {}).get("alt", "")))
+    return texts
+
+
 def solution_fragments(root: Path = _book.REPO) -> dict[str, set[str]]:
     """``{page: fragments}`` of the solutions of every page of the book (notebooks and markdown pages), minus
     the fragments that the book's text outside the solutions contains too (those may show)."""
@@ -115,8 +129,7 @@ def solution_fragments(root: Path = _book.REPO) -> dict[str, set[str]]:
             notebook = _book.read_notebook(page)
             texts = [block.body for _, source in _book.markdown_sources(notebook)
                      for block in _book.blocks(source, {"solution"})]
-            rest += [_book.strip_solutions(c.source) if c.cell_type == "markdown" else c.source
-                     for c in notebook.cells]
+            rest += _shown_outside_solutions(notebook)
         else:
             text = page.read_text(encoding="utf-8")
             texts = [block.body for block in _book.blocks(text, {"solution"})]
