@@ -1,4 +1,9 @@
-"""The checkers of Chapter 1's exercises: correct answers pass, each typical mistake gets its explanation."""
+"""The checkers of Chapter 1's exercises: correct answers pass, each catalogued mistake gets its own message.
+
+The generic contract (reference passes for several seeds, a table of the public cases fails under a fresh seed,
+None / a string / an exception / sys.exit / a hang give messages) is tested for every chapter in
+``tests/test_checking.py``; here are the chapter's own cases and messages.
+"""
 
 import math
 
@@ -60,15 +65,29 @@ def test_gd_step_in_place_update_is_explained():
         return theta
 
     message = mo.exercises.check_gd_step(in_place)
-    assert "changes its input array" in message and "new array" in message
+    assert message.startswith("gd_step returns the right values but changes its input theta in place")
+    assert "Return a new array" in message
 
 
 def test_gd_step_missing_return_exception_shape_and_unknown_errors():
     assert "forget the return" in mo.exercises.check_gd_step(lambda theta, grad, lr: None)
     assert "raised ZeroDivisionError" in mo.exercises.check_gd_step(lambda theta, grad, lr: 1 / 0)
-    assert "shape" in mo.exercises.check_gd_step(lambda theta, grad, lr: float(np.sum(theta - lr * grad)))
+    message = mo.exercises.check_gd_step(lambda theta, grad, lr: float(np.sum(theta - lr * grad)))
+    assert "expected an array of shape (3,)" in message
     message = mo.exercises.check_gd_step(lambda theta, grad, lr: theta - 2 * lr * grad)
-    assert message.startswith("gd_step(") and "expected theta - lr * grad" in message
+    assert message.startswith("gd_step([1, -2, 0.5], [0.3, -0.4, 2], 0.1): entry 0: got 0.94, expected 0.97 (")
+    assert message.endswith("; and 1 more entry")
+
+
+def test_gd_step_accepts_lists_float32_and_one_element_answers():
+    assert mo.exercises.check_gd_step(lambda theta, grad, lr: list(theta - lr * grad)) == "pass"
+    assert mo.exercises.check_gd_step(lambda theta, grad, lr: (theta - lr * grad).astype(np.float32)) == "pass"
+
+
+def test_gd_step_swapped_parameters_are_named():
+    message = mo.exercises.check_gd_step(lambda grad, theta, lr: theta - lr * grad)
+    assert message == ("gd_step computes the right answer with its parameters in the order (grad, theta, lr), but "
+                       "it is called as gd_step(theta, grad, lr): put the parameters of your def line in that order.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -106,11 +125,15 @@ def test_error_order_on_minimopt_measurement():
     (lambda g, e: np.polyfit(np.log(e), np.log(g), 1)[0], ["swapped", "1/p"]),
     (lambda g, e: np.polyfit(np.log(g), np.log(e), 1)[1], ["intercept", "log C"]),
     (lambda g, e: np.polyfit(np.log10(g), np.log10(e), 1)[1], ["intercept", "log10 C"]),
+    (lambda g, e: np.polyfit(np.log2(g), np.log2(e), 1)[1], ["intercept", "log2 C"]),
+    (lambda g, e: np.polyfit(g, np.log10(e), 1)[0], ["log10(error) against gamma", "semi-log"]),
     (lambda g, e: np.polyfit(g, e, 1)[0], ["straight line to the errors themselves", "log-log"]),
-    (lambda g, e: np.polyfit(g, np.log(e), 1)[0], ["semi-log"]),
+    (lambda g, e: np.polyfit(g, np.log(e), 1)[0], ["fitted log(error) against gamma", "semi-log"]),
     (lambda g, e: np.polyfit(np.log(g), e, 1)[0], ["logarithm of the errors"]),
     (lambda g, e: np.polyfit(np.log(g), np.log(e), 1), ["two numbers", "only the slope"]),
-    (lambda g, e: 1.0, ["fixed number"]),
+    (lambda g, e: 1.0, ["returned 1.0 in every case", "compute it from the arguments"]),
+    # a def line with the parameters the other way round fits x against y: the same numbers, 1/p
+    (lambda e, g: np.polyfit(np.log(g), np.log(e), 1)[0], ["(errors, gammas)", "1/p"]),
 ])
 def test_error_order_typical_mistakes_are_explained(f, words):
     assert_explained(mo.exercises.check_euler_error_order(f), words)
@@ -119,9 +142,11 @@ def test_error_order_typical_mistakes_are_explained(f, words):
 def test_error_order_other_failures():
     assert "forget the return" in mo.exercises.check_euler_error_order(lambda g, e: None)
     assert "raised ValueError" in mo.exercises.check_euler_error_order(lambda g, e: float("x"))
-    assert "not a real number" in mo.exercises.check_euler_error_order(lambda g, e: "one")
+    assert "returned the string 'one'" in mo.exercises.check_euler_error_order(lambda g, e: "one")
     message = mo.exercises.check_euler_error_order(lambda g, e: np.polyfit(np.log(g), np.log(e), 1)[0] + 0.2)
-    assert "expected" in message and "np.polyfit(np.log(gammas), np.log(errors), 1)[0]" in message
+    assert message == ("error_order(gammas, errors) for errors = C * gammas**2: got 2.2, expected 2 (they differ "
+                       "from the 2nd significant digit; relative error 0.1). The order is the slope of log(error) "
+                       "against log(gamma): np.polyfit(np.log(gammas), np.log(errors), 1)[0].")
     # a NaN answer (e.g. log of a zero error) is explained, not a crash of the checker
     assert "returned nan" in mo.exercises.check_euler_error_order(lambda g, e: float("nan"))
 
@@ -132,6 +157,19 @@ def test_error_order_other_failures():
 def test_stability_limit_correct_answers_pass():
     assert mo.exercises.check_stability_limit(lambda h: 2 / h) == "pass"
     assert mo.exercises.check_stability_limit(lambda h: 2.0 / h * (1 - 1e-9)) == "pass"
+
+
+def test_stability_limit_one_coercion_rule_and_one_tolerance():
+    # The issue's holes: chapter 1 took a one-element array while chapter 3 did not, and accepted 1e-3.
+    assert mo.exercises.check_stability_limit(lambda h: np.array([2 / h])) == "pass"
+    assert mo.exercises.check_stability_limit(lambda h: [2 / h]) == "pass"
+    assert mo.exercises.check_stability_limit(lambda h: np.float32(2 / h)) == "pass"
+    assert mo.exercises.check_momentum_retune(lambda beta, r: np.array([1 - (1 - beta) * math.sqrt(r)])) == "pass"
+    message = mo.exercises.check_stability_limit(lambda h: round(2 / h, 4))
+    assert message == ("largest_stable_step(3.7): got 0.5405, expected 0.540540540541 (they differ from the 5th "
+                       "significant digit; relative error 7.5e-05)")
+    # the same rounding fails chapter 3 too
+    assert mo.exercises.check_momentum_retune(lambda beta, r: round(1 - (1 - beta) * math.sqrt(r), 4)) != "pass"
 
 
 def test_stability_limit_found_by_bisection_with_minimopt_passes():
@@ -156,6 +194,7 @@ def test_stability_limit_found_by_bisection_with_minimopt_passes():
     (lambda h: 2 * h, ["upside down"]),
     (lambda h: 2 / h**2, ["1/h²"]),
     (lambda h: 2.0, ["does not depend on the curvature"]),
+    (lambda h: 1.0, ["does not depend on the curvature"]),
 ])
 def test_stability_limit_typical_mistakes_are_explained(f, words):
     assert_explained(mo.exercises.check_stability_limit(f), words)
@@ -163,7 +202,8 @@ def test_stability_limit_typical_mistakes_are_explained(f, words):
 
 def test_stability_limit_unknown_mistake_names_the_case():
     message = mo.exercises.check_stability_limit(lambda h: 3 / h)
-    assert message == "largest_stable_step(1.0) returned 3, expected 2."
+    assert message == ("largest_stable_step(1): got 3, expected 2 (they differ from the 1st significant digit; "
+                       "relative error 0.5)")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -188,6 +228,7 @@ def test_best_step_correct_answer_passes_and_minimises_the_worst_factor():
     (lambda lo, hi: 2 / (hi - lo), ["larger than the stability limit"]),
     (lambda lo, hi: (lo + hi) / 2, ["upside down"]),
     (lambda lo, hi: 1 / math.sqrt(lo * hi), ["linearly"]),
+    (lambda lo, hi: 3 / (lo + hi), ["best_step(1, 20): got 0.142857142857, expected 0.0952380952381"]),
 ])
 def test_best_step_typical_mistakes_are_explained(f, words):
     assert_explained(mo.exercises.check_best_step(f), words)
@@ -216,7 +257,9 @@ def test_modified_curvature_reference_puts_gd_on_the_modified_flow():
     (lambda h, lr: -math.log(1 - lr * h), ["divide by the time step"]),
     (lambda h, lr: h, ["original loss"]),
     (lambda h, lr: math.log(1 + lr * h) / lr, ["(1 + lr*h)"]),
-    (lambda h, lr: -math.log(1 - lr * h) / h, ["divided by h"]),
+    (lambda h, lr: -math.log(1 - lr * h) / h, ["divided by h", "takes (lr, h)"]),
+    # the right formula with the parameters the other way round is the same function: the same message
+    (lambda lr, h: -math.log(1 - lr * h) / lr, ["divided by h", "takes (lr, h)"]),
 ])
 def test_modified_curvature_typical_mistakes_are_explained(f, words):
     assert_explained(mo.exercises.check_modified_curvature(f), words)

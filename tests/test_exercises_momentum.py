@@ -1,4 +1,5 @@
-"""The checkers of chapter 3 (``minimopt.exercises.momentum``): right answers pass, typical mistakes are named."""
+"""The checkers of chapter 3 (``minimopt.exercises.momentum``): right answers pass, each catalogued mistake gets
+its own message. The generic contract of every checker is tested in ``tests/test_checking.py``."""
 
 import collections
 import math
@@ -11,10 +12,11 @@ from minimopt.exercises import momentum
 
 
 def assert_explained(message, words):
-    """The checker did not pass the wrong answer, and its message contains each of ``words``."""
+    """The checker did not pass the wrong answer, and its message contains each of ``words`` (the first letter
+    of a sentence may be capitalised: messages about several entries are joined as sentences)."""
     assert message != "pass"
     for word in words:
-        assert word in message, (word, message)
+        assert word in message or word[:1].upper() + word[1:] in message, (word, message)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -67,7 +69,8 @@ def test_leapfrog_numpy_array_and_other_sequences_pass():
     lambda lam, g: {"beta": 0.5, "alpha": 0.5},             # nor a mapping
 ])
 def test_leapfrog_rejects_what_is_not_a_pair(bad):
-    assert "tuple of 2 numbers" in mo.exercises.check_leapfrog_coefficients(bad)
+    message = mo.exercises.check_leapfrog_coefficients(bad)
+    assert message.startswith("leapfrog(0.5, 0.1) returned") and "2 numbers" in message
 
 
 def test_leapfrog_matches_derive():
@@ -87,7 +90,10 @@ def test_leapfrog_matches_derive():
     (lambda lam, g: (1 / (1 + lam * g), g**2 / (1 + lam * g)), ["new half-step velocity", "1/(1 + λγ)"]),
     (lambda lam, g: ((1 + lam * g / 2) / (1 - lam * g / 2), leapfrog(lam, g)[1]), ["upside down"]),
     (lambda lam, g: (leapfrog(lam, g)[0], g / (1 + lam * g / 2)), ["power of γ", "γ u_{n+1/2}"]),
-    (lambda lam, g: (leapfrog(lam, g)[0], 2 * leapfrog(lam, g)[1]), ["alpha is wrong at", "expected"]),
+    (lambda lam, g: (leapfrog(lam, g)[0], g), ["alpha is γ:", "denominator is missing"]),
+    (lambda lam, g: (leapfrog(lam, g)[0], 2 * leapfrog(lam, g)[1]),
+     ["Beta is right. Alpha is wrong at (lam, gamma) = (0.5, 0.1): got 0.0195121951", "expected 0.00975609756098"]),
+    (lambda g, lam: leapfrog(lam, g), ["parameters in the order (gamma, lam)", "leapfrog(lam, gamma)"]),
 ])
 def test_leapfrog_mistakes_are_explained(student, words):
     assert_explained(mo.exercises.check_leapfrog_coefficients(student), words)
@@ -139,6 +145,8 @@ def test_torch_correct_agrees_with_the_optimizers():
     (lambda lr, mu, b: (lr, 1 - mu, -lr * b), ["beta is 1 - μ"]),
     (lambda lr, mu, b: (lr, mu**2, -lr * b), ["beta is wrong at", "expected"]),
     (lambda lr, mu, b: (mu, lr, lr * b), ["swapped", "wrong sign"]),
+    # the parameters taken in another order are named as such (not as swapped outputs and a wrong velocity)
+    (lambda mu, lr, b: (lr, mu, -lr * b), ["parameters in the order (mu, lr, b)"]),
 ])
 def test_torch_mistakes_are_explained(student, words):
     assert_explained(mo.exercises.check_torch_to_physics(student), words)
@@ -149,12 +157,14 @@ def test_torch_numpy_array_passes():
     assert mo.exercises.check_torch_to_physics(lambda lr, mu, b: [lr, mu, -lr * b]) == "pass"
     message = mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([lr, mu, lr * b]))
     assert_explained(message, ["wrong sign"])
-    assert "tuple of 3 numbers" in mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([[lr, mu, -lr * b]]))
+    message = mo.exercises.check_torch_to_physics(lambda lr, mu, b: np.array([[lr, mu, -lr * b]]))
+    assert "returned an array of shape (1, 3); expected 3 numbers" in message
 
 
 def test_torch_bad_return():
-    assert "tuple of 3 numbers" in mo.exercises.check_torch_to_physics(lambda lr, mu, b: (lr, mu))
-    assert "expected 3 numbers" in mo.exercises.check_torch_to_physics(lambda lr, mu, b: (lr, mu, "v"))
+    assert "returned 2 values" in mo.exercises.check_torch_to_physics(lambda lr, mu, b: (lr, mu))
+    message = mo.exercises.check_torch_to_physics(lambda lr, mu, b: (lr, mu, "v"))
+    assert "returned the string 'v'; expected a number" in message
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -179,10 +189,11 @@ def test_retune_exact_from_derive_passes():
     (lambda beta, r: 1 - (1 - beta) * r, ["instead of √r", "γ ≈ √α"]),
     (lambda beta, r: 1 - (1 - beta) / math.sqrt(r), ["divided 1 - β by √r", "reversed"]),
     (lambda beta, r: beta, ["kept β unchanged", "1/√r"]),
-    (lambda beta, r: beta ** math.sqrt(r), ["β^√r", "first order"]),
+    (lambda beta, r: beta ** math.sqrt(r), ["β^√r", "first order", "as much as the rule does, on the other side"]),
     (lambda beta, r: beta * math.sqrt(r), ["scaled β by √r"]),
     (lambda beta, r: 1 - (1 - beta) * r**2, ["r²"]),
-    (lambda beta, r: 1 - (1 - beta) * r**0.25, ["beta_new is wrong at", "expected"]),
+    (lambda beta, r: 1 - (1 - beta) * r**0.25, ["retune(0.9, 4): got 0.858578643763, expected 0.8 ("]),
+    (lambda r, beta: 1 - (1 - beta) * math.sqrt(r), ["parameters in the order (r, beta)"]),
 ])
 def test_retune_mistakes_are_explained(student, words):
     assert_explained(mo.exercises.check_momentum_retune(student), words)
@@ -190,7 +201,28 @@ def test_retune_mistakes_are_explained(student, words):
 
 def test_retune_exception_and_non_number():
     assert "raised ValueError" in mo.exercises.check_momentum_retune(lambda beta, r: math.sqrt(-r))
-    assert "expected a number" in mo.exercises.check_momentum_retune(lambda beta, r: (beta, r))
+    assert "expected a single number" in mo.exercises.check_momentum_retune(lambda beta, r: (beta, r))
+
+
+def test_retune_beta_to_the_root_r_errs_as_much_as_the_rule_on_the_other_side():
+    """The claim of the β^√r message, checked with SymPy: to second order in ε = 1 − β, β^√r − exact and
+    rule − exact are equal in size and opposite in sign (the old message said "twice the rule's error")."""
+    import sympy as sp
+
+    d = mo.derive
+    eps = sp.symbols("epsilon", positive=True)
+    exact = d.momentum_retuning().beta_new_exact.subs(d.beta, 1 - eps)
+    rule = 1 - eps * sp.sqrt(d.r)
+    power = (1 - eps) ** sp.sqrt(d.r)
+    rule_error = sp.series(rule - exact, eps, 0, 3).removeO()
+    power_error = sp.series(power - exact, eps, 0, 3).removeO()
+    assert sp.simplify(power_error + rule_error) == 0
+    assert sp.simplify(rule_error - eps**2 * (sp.sqrt(d.r) - d.r) / 4) == 0
+    # numerically, at beta = 0.99, r = 4: the two errors agree in size to O(eps^3)
+    b, r = 0.99, 4.0
+    e_rule = momentum._reference_retune(b, r) - momentum._retune_exact(b, r)
+    e_power = b ** math.sqrt(r) - momentum._retune_exact(b, r)
+    assert e_rule < 0 < e_power and abs(e_power + e_rule) < 0.05 * abs(e_rule)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -228,12 +260,15 @@ def test_stable_numpy_bool_passes():
     (lambda ah, b: b < 1 and 0 <= ah < 2 * (1 + b), ["accepted αh = 0", "z = 1"]),
     (lambda ah, b: b <= 1 and 0 < ah < 2 * (1 + b), ["accepted β = 1", "no friction"]),
     (lambda ah, b: 0 <= ah <= 2 * (1 + b), ["all the boundaries"]),
-    (lambda ah, b: b < 1 and 0 < ah < 1 + b, ["wrong at (alpha_h, beta)", "largest modulus"]),
+    (lambda ah, b: b < 1 and 0 < ah < 1 + b,
+     ["heavy_ball_stable(3, 0.75): got False, expected True. There the roots", "largest modulus 0.866025 < 1"]),
+    (lambda b, ah: b < 1 and 0 < ah < 2 * (1 + b), ["parameters in the order (beta, alpha_h)"]),
+    (lambda ah, b: True, ["returned True in every case"]),
 ])
 def test_stable_mistakes_are_explained(student, words):
     assert_explained(mo.exercises.check_heavy_ball_stable(student), words)
 
 
 def test_stable_non_bool_and_exception():
-    assert "expected True or False" in mo.exercises.check_heavy_ball_stable(lambda ah, b: 1.0)
+    assert "returned 1.0; expected True or False" in mo.exercises.check_heavy_ball_stable(lambda ah, b: 1.0)
     assert "raised KeyError" in mo.exercises.check_heavy_ball_stable(lambda ah, b: {}[ah])

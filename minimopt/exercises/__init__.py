@@ -2,7 +2,10 @@
 
 The checkers grow with the chapters: each chapter has a module here (``gradient_descent``, ``momentum``, …) whose
 public ``check_*`` functions are collected into this namespace, so a student writes
-``minimopt.exercises.check_<name>(my_function)``.
+``minimopt.exercises.check_<name>(my_function)``. Each module also lists its exercises in ``EXERCISES`` (records
+of :class:`minimopt.exercises._checking.Exercise`), from which ``python -m minimopt.assign`` writes the
+assignment notebooks and ``python -m minimopt.grade`` grades them; all of them share the rules of
+:mod:`minimopt.exercises._checking` (time limit, coercion, tolerance, seeded random cases).
 """
 
 import importlib

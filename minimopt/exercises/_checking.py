@@ -9,6 +9,9 @@ Running the student's code
     return within N s" otherwise) and turns *every* exception it raises, ``SystemExit`` included, into a
     :class:`StudentError` whose message names the call. Only ``KeyboardInterrupt`` (the reader pressing stop)
     gets through. :func:`returns_student_errors` makes a checker return that message instead of raising it.
+    A function that still raises ``NotImplementedError`` (the stub of an assignment notebook) is told so. The
+    time limit cannot stop code that catches ``BaseException`` and carries on, nor a long computation inside a
+    compiled extension that does not return to Python; the grader's per-submission wall-clock limit does.
 
 One coercion rule for answers
     :func:`as_number` accepts a real number in any of the forms a student is likely to return: a Python or NumPy
@@ -16,19 +19,23 @@ One coercion rule for answers
     number, a ``fractions.Fraction`` or ``decimal.Decimal``. It refuses, with a message that says what was
     returned: ``None`` (a forgotten ``return``), ``bool``, strings, complex numbers, NaN and infinities, ints too
     large for a float, and containers of more than one number. :func:`as_numbers` accepts a fixed number of
-    such numbers as a tuple, list, 1-D array or any other sequence; :func:`as_bool` accepts ``bool`` and
-    ``numpy.bool_`` (and 0-d or one-element arrays of them).
+    such numbers as a tuple, list, 1-D array or any other sequence; :func:`as_array` accepts an array (any real
+    dtype, float32 included), list or tuple of the expected shape (a single number for shape ``(1,)``);
+    :func:`as_bool` accepts ``bool`` and ``numpy.bool_`` (and 0-d or one-element arrays of them).
 
 One tolerance policy
     An answer ``x`` equals the expected ``y`` when ``|x − y| ≤ RTOL·|y| + ATOL`` with ``RTOL = 1e-6`` and
     ``ATOL = 1e-12`` (:func:`close`): float32 arithmetic and any exact formula pass, an answer rounded to four
-    decimals does not, in every chapter. A mismatch is shown with :func:`describe_mismatch`, which prints both
-    numbers to 12 significant digits and says from which digit they differ.
+    decimals does not, in every chapter. Pairs, tuples and arrays are compared entry by entry with the same
+    rule, truth values exactly. A mismatch is shown with :func:`describe_mismatch`, which prints both numbers
+    to 12 significant digits and says from which digit they differ.
 
 Fixed and random cases
     Each checker runs fixed cases and seeded random cases (:func:`random_cases`). Students see the messages of
     seed :data:`PUBLIC_SEED`; a grading run passes a fresh ``seed``, so a table of the public answers does not
-    pass.
+    pass. :func:`check_function` runs a whole check: the cases, inputs changed in place, the catalogued
+    mistakes (:func:`known_mistake`), arguments taken in another order (:func:`swapped_arguments`), an answer
+    that ignores its arguments, and otherwise the first case that fails with the digits that differ.
 
 Exercises as data
     Each chapter module lists its exercises in ``EXERCISES``, a tuple of :class:`Exercise` records (label in the
@@ -41,8 +48,10 @@ from __future__ import annotations
 import decimal
 import fractions
 import functools
+import itertools
 import math
 import numbers
+import operator
 import signal
 import threading
 from typing import Callable, NamedTuple, Sequence
@@ -126,6 +135,8 @@ def returns_student_errors(checker):
 def _describe_exception(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r}) (SystemExit): a checked function must return its answer"
+    if isinstance(exc, NotImplementedError):
+        return "raised NotImplementedError: it is not written yet (replace the `raise` line with your code)"
     text = str(exc)
     return f"raised {type(exc).__name__}: {text}" if text else f"raised {type(exc).__name__}"
 
@@ -213,6 +224,11 @@ def _short_repr(value, limit=80):
     except Exception:  # a student's object with a broken __repr__
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _what(value):
+    """How a message shows a returned value: ``the string '0.5'`` for text, the short repr otherwise."""
+    return f"the string {_short_repr(value)}" if isinstance(value, (str, bytes)) else _short_repr(value)
 
 
 def _scalar_of(value):
@@ -305,8 +321,8 @@ def as_numbers(value, count, who="your function"):
             raise StudentError(f"{who} returned an array of shape {value.shape}; expected {count} numbers")
         items = list(value)
     elif isinstance(value, (str, bytes, dict)) or not isinstance(value, Sequence):
-        raise StudentError(f"{who} returned {shown}; expected a tuple of {count} numbers (a list or a 1-D array "
-                           "will do too)")
+        raise StudentError(f"{who} returned {_what(value)}; expected a tuple of {count} numbers (a list or a 1-D "
+                           "array will do too)")
     else:
         items = list(value)
     if len(items) != count:
@@ -328,7 +344,59 @@ def as_bool(value, who="your function"):
         return bool(item)
     if value is None:
         raise StudentError(f"{who} returned None: did you forget the return statement?")
-    raise StudentError(f"{who} returned {_short_repr(value)}; expected True or False")
+    raise StudentError(f"{who} returned {_what(value)}; expected True or False")
+
+
+def as_array(value, shape, who="your function"):
+    """A student's array answer as a float64 array of the expected shape, by the coercion rule of this module.
+
+    Parameters
+    ----------
+    value : object
+        What the student's function returned: a NumPy array of any real dtype (float32 included), or a list or
+        tuple of numbers; for ``shape == (1,)`` a single number (as :func:`as_number` takes it) will do too.
+    shape : tuple of int
+        The expected shape.
+    who : str
+        How messages name the call.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float64 array.
+
+    Raises
+    ------
+    StudentError
+        If the answer is not a finite real array of that shape.
+
+    >>> as_array([1, 2.5], (2,))
+    array([1. , 2.5])
+    """
+    shape = tuple(shape)
+    if value is None:
+        raise StudentError(f"{who} returned None: did you forget the return statement?")
+    if shape == (1,) and not isinstance(value, (np.ndarray, list, tuple)):
+        return np.array([as_number(value, who)])
+    if isinstance(value, (str, bytes, dict, set)) or not isinstance(value, (np.ndarray, Sequence)):
+        raise StudentError(f"{who} returned {_what(value)} ({type(value).__name__}); expected an array of shape "
+                           f"{shape}")
+    try:
+        array = np.array(value)
+    except (TypeError, ValueError):
+        raise StudentError(f"{who} returned {_short_repr(value)}, which is not an array of numbers") from None
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        if array.dtype.kind == "c":
+            raise StudentError(f"{who} returned complex numbers; expected real numbers")
+        raise StudentError(f"{who} returned {_short_repr(value)}, which is not an array of numbers")
+    if array.dtype.kind == "b":
+        raise StudentError(f"{who} returned truth values, {_short_repr(value)}; expected numbers")
+    if array.shape != shape:
+        raise StudentError(f"{who} returned an array of shape {array.shape}; expected shape {shape}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise StudentError(f"{who} returned {format_number_array(array)}; expected finite numbers")
+    return array
 
 
 def close(value, want, rtol=RTOL, atol=ATOL):
@@ -393,28 +461,197 @@ def random_cases(draw, seed=None, count=N_RANDOM_CASES):
             for _ in range(count)]
 
 
+def format_number_array(array, limit=4):
+    """A short display of an array of numbers, ``[1, -2, 0.5]``, or ``[0.1, 0.05, …] (8 numbers)``."""
+    flat = np.ravel(array)
+    shown = ", ".join(f"{float(v):.6g}" for v in flat[:limit])
+    return f"[{shown}]" if flat.size <= limit else f"[{shown}, …] ({flat.size} numbers)"
+
+
+def _format_float(x):
+    """6 significant digits when they are exact, else 12 (so that a shown case can be typed in again)."""
+    short = f"{x:.6g}"
+    return short if float(short) == x else f"{x:.12g}"
+
+
 def format_args(args):
-    """A case's arguments as they would be typed, ``(0.5, 4.0)`` → ``"0.5, 4.0"``."""
-    return ", ".join(f"{a:.6g}" if isinstance(a, float) else _short_repr(a) for a in args)
+    """A case's arguments as they would be typed, ``(0.5, 4.0)`` → ``"0.5, 4"``; arrays shown briefly.
+
+    >>> format_args((0.5, 4.0, 0.9990234375))
+    '0.5, 4, 0.9990234375'
+    """
+    return ", ".join(_format_float(a) if isinstance(a, float) else
+                     format_number_array(a) if isinstance(a, np.ndarray) else _short_repr(a) for a in args)
 
 
-def check_function(student_function, name, cases, reference, mistakes=(), count=None):
-    """Check a student's function of a few numbers against a reference, case by case.
+def parameters(signature):
+    """The parameter names of a signature string, ``"lam, gamma"`` → ``["lam", "gamma"]``."""
+    return [part.strip().split("=")[0].strip() for part in signature.split(",") if part.strip()]
+
+
+class Answer(NamedTuple):
+    """How one kind of answer is read and judged: ``coerce(out, want, who)`` (a :class:`StudentError` for what
+    is not an answer), ``agree(value, want)`` (the tolerance policy) and ``describe(value, want)`` (the
+    mismatch, with the digits that differ)."""
+    coerce: Callable
+    agree: Callable
+    describe: Callable
+
+
+def arrays_close(value, want):
+    """:func:`close` entry by entry for two arrays of the same shape."""
+    value, want = np.asarray(value), np.asarray(want)
+    return value.shape == want.shape and all(close(float(v), float(w)) for v, w in zip(value.ravel(), want.ravel()))
+
+
+def _describe_entries(value, want, shown=2):
+    """The first ``shown`` entries that differ, with :func:`describe_mismatch`."""
+    wrong = [k for k, (v, w) in enumerate(zip(np.ravel(value), np.ravel(want))) if not close(float(v), float(w))]
+    parts = [f"entry {k}: {describe_mismatch(float(np.ravel(value)[k]), float(np.ravel(want)[k]))}"
+             for k in wrong[:shown]]
+    more = len(wrong) - shown
+    return "; ".join(parts) + (f"; and {more} more entr{'y' if more == 1 else 'ies'}" if more > 0 else "")
+
+
+NUMBER = Answer(lambda out, want, who: as_number(out, who), close, describe_mismatch)
+NUMBERS = Answer(lambda out, want, who: as_numbers(out, len(want), who), all_close, _describe_entries)
+ARRAY = Answer(lambda out, want, who: as_array(out, np.shape(want), who), arrays_close, _describe_entries)
+BOOL = Answer(lambda out, want, who: as_bool(out, who), operator.eq, lambda value, want: f"got {value}, expected {want}")
+
+
+def answer_kind(want):
+    """The :class:`Answer` for a right answer of this type: :data:`BOOL`, :data:`ARRAY`, :data:`NUMBERS` (a
+    tuple or list) or :data:`NUMBER`."""
+    if isinstance(want, (bool, np.bool_)):
+        return BOOL
+    if isinstance(want, np.ndarray):
+        return ARRAY if want.ndim else NUMBER
+    if isinstance(want, (tuple, list)):
+        return NUMBERS
+    return NUMBER
+
+
+def evaluate(student_function, cases, names, wants, kind):
+    """The student's answers, case by case, and the arguments it changed in place.
+
+    Array arguments are passed as copies, so that the cases stay intact; an argument whose copy differs after
+    the call was changed in place.
 
     Parameters
     ----------
     student_function : callable
-        The student's function, called as ``student_function(*case)``.
+    cases : sequence of tuple
+    names : sequence of str
+        How messages name each call.
+    wants : sequence
+        The right answers (they fix the shape or count of each answer).
+    kind : Answer
+
+    Returns
+    -------
+    values : list
+        The coerced answers.
+    mutated : set of int
+        The positions of the arguments that some call changed in place.
+
+    Raises
+    ------
+    StudentError
+        At the first case where the function raises, hangs or returns something that is not an answer.
+    """
+    values, mutated = [], set()
+    for case, who, want in zip(cases, names, wants):
+        passed = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in case)
+        out = call(student_function, passed, who)
+        values.append(kind.coerce(out, want, who))
+        mutated |= {k for k, (a, b) in enumerate(zip(case, passed))
+                    if isinstance(a, np.ndarray) and not (isinstance(b, np.ndarray) and b.shape == a.shape
+                                                          and np.array_equal(a, b, equal_nan=True))}
+    return values, mutated
+
+
+def swapped_arguments(values, cases, reference, agree, name, signature):
+    """The message for an answer that is right with the parameters in another order, else ``None``.
+
+    Parameters
+    ----------
+    values : sequence
+        The student's answers, one per case.
+    cases : sequence of tuple
+        The cases, in the order of ``values``.
+    reference : callable
+        The right answer, ``reference(*case)``.
+    agree : callable
+        ``agree(value, want) -> bool``.
+    name, signature : str
+        The function's name and its parameters as the exercise writes them (``"lam, gamma"``).
+
+    Returns
+    -------
+    str or None
+        ``None`` unless ``signature`` names 2 or 3 parameters and, for one order ``σ`` other than the exercise's,
+        ``values[k] == reference(*σ(cases[k]))`` for every case.
+    """
+    names = parameters(signature or "")
+    if not 2 <= len(names) <= 3 or any(len(case) != len(names) for case in cases):
+        return None
+    for order in itertools.permutations(range(len(names))):
+        if order == tuple(range(len(names))):
+            continue
+        # The student wrote def f(names[order[0]], ...): its k-th parameter receives case[k] but is used as
+        # the parameter names[order[k]], so it computes reference(*x) with x[order[k]] = case[k].
+        def as_student_reads(case, order=order):
+            x = [None] * len(case)
+            for k, o in enumerate(order):
+                x[o] = case[k]
+            return tuple(x)
+
+        if all(_predicts(agree, value, reference, as_student_reads(case)) for value, case in zip(values, cases)):
+            wrote = ", ".join(names[o] for o in order)
+            return (f"{name} computes the right answer with its parameters in the order ({wrote}), but it is "
+                    f"called as {name}({', '.join(names)}): put the parameters of your def line in that order.")
+    return None
+
+
+def _predicts(agree, value, formula, case):
+    """Whether ``formula(*case)`` is the answer ``value`` (a formula that fails on the case does not agree)."""
+    try:
+        with np.errstate(all="ignore"):
+            return bool(agree(value, formula(*case)))
+    except Exception:  # a formula outside its domain (log of a negative, a shape mismatch, ...) does not agree
+        return False
+
+
+def check_function(student_function, name, cases, reference, mistakes=(), count=None, *, signature=None,
+                   accept=(), who=None, answer=None, explain=None):
+    """Check a student's function against a reference, case by case.
+
+    Parameters
+    ----------
+    student_function : callable
+        The student's function, called as ``student_function(*case)`` (array arguments as copies).
     name : str
         The function's name in the exercise; messages name a call ``name(1, 20)``.
     cases : sequence of tuple
         The arguments of each case (fixed cases first, then random ones).
     reference : callable
-        ``reference(*case)``, the right answer: a number, or a tuple of ``count`` numbers.
+        ``reference(*case)``, the right answer: a number, a bool, a tuple of numbers or an array (its type
+        selects the :class:`Answer` unless ``answer`` is given).
     mistakes : sequence of (callable, str)
         Typical mistakes, ``(formula, message)``: the first whose formula reproduces every answer is named.
     count : int, optional
         The number of numbers the function returns (a tuple); None for a single number.
+    signature : str, optional
+        The parameters as the exercise writes them (``"theta, grad, lr"``): messages then name the parameter
+        changed in place, and answers that are right with the parameters in another order are recognised.
+    accept : sequence of callable
+        Other formulas that are right too (an exact variant of a rule, say).
+    who : callable, optional
+        ``who(case) -> str``, how messages name the call on a case; ``name(args)`` by default.
+    answer : Answer, optional
+        How answers are read and judged.
+    explain : callable, optional
+        ``explain(case, value, want) -> str``, a hint appended to the message of a failing case.
 
     Returns
     -------
@@ -426,25 +663,37 @@ def check_function(student_function, name, cases, reference, mistakes=(), count=
     StudentError
         When the function raises, hangs or returns something that is not an answer.
     """
-    values, wants = [], []
-    for case in cases:
-        who = f"{name}({format_args(case)})"
-        out = call(student_function, case, who)
-        values.append(as_number(out, who) if count is None else as_numbers(out, count, who))
-        wants.append(reference(*case))
-    agree = close if count is None else all_close
-    if all(agree(value, want) for value, want in zip(values, wants)):
+    cases = list(cases)
+    wants = [reference(*case) for case in cases]
+    kind = answer or (NUMBERS if count is not None else answer_kind(wants[0]))
+    names = [who(case) if who else f"{name}({format_args(case)})" for case in cases]
+    values, mutated = evaluate(student_function, cases, names, wants, kind)
+    right = all(kind.agree(value, want) for value, want in zip(values, wants))
+    right = right or any(all(_predicts(kind.agree, value, formula, case) for value, case in zip(values, cases))
+                         for formula in accept)
+    if right:
+        if mutated:
+            params = parameters(signature or "")
+            which = ", ".join(params[k] if k < len(params) else f"argument {k + 1}" for k in sorted(mutated))
+            return (f"{name} returns the right values but changes its input {which} in place (with `-=` or "
+                    f"`[...] =`, say). Return a new array and leave {which} as it was: a caller that keeps "
+                    "its arrays, such as a run that stores every iterate, would see them change.")
         return PASS
-    message = known_mistake(values, cases, mistakes, agree)
+    message = known_mistake(values, cases, mistakes, kind.agree)
     if message is not None:
         return message
-    index = next(differences(values, wants, lambda a, b: not agree(a, b)))
-    value, want = values[index], wants[index]
-    who = f"{name}({format_args(cases[index])})"
-    if count is None:
-        return f"{who}: {describe_mismatch(value, want)}"
-    parts = [f"entry {k}: {describe_mismatch(v, w)}" for k, (v, w) in enumerate(zip(value, want)) if not close(v, w)]
-    return f"{who}: " + "; ".join(parts)
+    message = swapped_arguments(values, cases, reference, kind.agree, name, signature)
+    if message is not None:
+        return message
+    if (isinstance(values[0], (float, bool)) and len(cases) > 1 and all(v == values[0] for v in values)
+            and not all(kind.agree(wants[0], want) for want in wants)):
+        return (f"{name} returned {values[0]!r} in every case, but the right answer changes from case to case: "
+                "compute it from the arguments.")
+    index = next(differences(values, wants, lambda a, b: not kind.agree(a, b)))
+    message = f"{names[index]}: {kind.describe(values[index], wants[index])}"
+    if explain is not None:
+        message += explain(cases[index], values[index], wants[index])
+    return message
 
 
 def known_mistake(values, cases, mistakes, agree):
@@ -467,14 +716,8 @@ def known_mistake(values, cases, mistakes, agree):
         The message of the first mistake that agrees on every case (the formulas are evaluated case by case,
         only as far as they agree; a formula that fails on a case does not agree), or ``None`` if none does.
     """
-    def predicts(formula, value, case):
-        try:
-            return agree(value, formula(*case))
-        except (ArithmeticError, ValueError, TypeError):
-            return False
-
     for formula, message in mistakes:
-        if all(predicts(formula, value, case) for value, case in zip(values, cases)):
+        if all(_predicts(agree, value, formula, case) for value, case in zip(values, cases)):
             return message
     return None
 

@@ -1,8 +1,32 @@
 """Checkers for the exercises of Chapter 1, "Gradient descent is Euler's method".
 
-Each ``check_<name>(student_function)`` calls the student's function on a few fixed cases and returns the string
-``"pass"``, or a message that says which case fails and, when the answer matches a typical mistake (a sign error,
-a forgotten learning rate, the monotone limit 1/h instead of the stability limit 2/h, ...), what that mistake is.
+Each ``check_<name>(student_function, *, seed=None)`` calls the student's function on fixed cases and on random
+cases drawn with ``seed`` (:data:`~minimopt.exercises._checking.PUBLIC_SEED` when None; a grading run passes a
+fresh one) and returns ``"pass"`` or a message. Answers are read and compared by the rules of
+:mod:`minimopt.exercises._checking` (one coercion rule; ``|x − y| ≤ 1e-6·|y| + 1e-12``).
+
+The catalogued mistakes, each recognised with its own message:
+
+``gd_step(theta, grad, lr)`` (ex-euler-1)
+    ``theta + lr*grad`` (uphill), ``theta - grad`` and ``theta + grad`` (no learning rate), ``theta - grad/lr``,
+    ``-lr*grad`` and ``lr*grad`` (the change instead of the new parameters), ``theta - lr*theta``; changing
+    ``theta`` in place.
+``error_order(gammas, errors)`` (ex-euler-2)
+    the order with the wrong sign (fit against 1/γ), axes swapped (1/p), the intercept (log, log10, log2)
+    instead of the slope, a straight line fitted to the errors themselves, semi-log fits (log or log10 of the
+    error against γ, the error against log γ), both polyfit coefficients returned.
+``largest_stable_step(h)`` (ex-euler-3)
+    1/h (monotone convergence), 1/(2h), h/2 and 2h (upside down), 2/h², a constant.
+``best_step(h_min, h_max)`` (ex-euler-4)
+    2/h_max, 1/h_max, 1/h_min, 2/h_min, 1/(h_min + h_max), 2/(h_max − h_min), (h_min + h_max)/2,
+    1/√(h_min h_max).
+``modified_curvature(h, lr)`` (ex-euler-5)
+    h + lr h²/2 and h + lr h²/2 + lr² h³/3 (truncated series), log(1 − lr h)/lr (sign), −log(1 − lr h)
+    (not divided by lr), h, log(1 + lr h)/lr, −log(1 − lr h)/h.
+
+Besides, every checker recognises an answer that is right with the parameters in another order, an answer that
+does not depend on the arguments, and the failures of :func:`~minimopt.exercises._checking.call` (an exception,
+``sys.exit``, a time-out, None, a string, a wrong length).
 
 >>> import minimopt as mo
 >>> mo.exercises.check_stability_limit(lambda h: 2 / h)
@@ -14,154 +38,51 @@ import math
 import numpy as np
 
 from minimopt.exercises import _checking
-from minimopt.exercises._checking import PASS, StudentError
+from minimopt.exercises._checking import Exercise, StudentError
 
 __all__ = ["check_gd_step", "check_euler_error_order", "check_stability_limit", "check_best_step",
            "check_modified_curvature"]
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Helpers
+# Reference solutions (self-contained: the assignment notebooks paste their source into a cell)
 # ---------------------------------------------------------------------------------------------------------
-def _result(student_function, args, call):
-    """What ``student_function(*args)`` returned.
-
-    Parameters
-    ----------
-    student_function : callable
-        The student's function.
-    args : tuple
-        The arguments of one case.
-    call : str
-        How messages name the call, for instance ``"largest_stable_step(4.0)"``.
-
-    Returns
-    -------
-    object
-        The result, which is not None.
-
-    Raises
-    ------
-    StudentError
-        If the function raised or returned None.
-    """
-    result = _checking.call(student_function, args, call)
-    if result is None:
-        raise StudentError(f"{call} returned None: did you forget the return statement?")
-    return result
+def _reference_gd_step(theta, grad, lr):
+    return theta - lr * grad
 
 
-def _number(value, call):
-    """``value`` as a float, if it is a real number (or a one-element array).
-
-    Parameters
-    ----------
-    value : object
-        What the student's function returned (not None).
-    call : str
-        How messages name the call.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    StudentError
-        If ``value`` is not a real number, with a message that says what it is instead.
-    """
-    array = np.asarray(value)
-    if array.dtype == object:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise StudentError(f"{call} returned {value!r}, which is not a number") from None
-    if array.size == 2 and array.ndim == 1:
-        raise StudentError(f"{call} returned two numbers, {_fmt(array)}. If they come from np.polyfit(x, y, 1), "
-                           "that is (slope, intercept): return only the slope, the first one.")
-    if array.size != 1:
-        raise StudentError(f"{call} returned an array of shape {array.shape}; return a single number")
-    if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        raise StudentError(f"{call} returned {value!r}, which is not a real number")
-    return float(array.reshape(()))
+def _reference_error_order(gammas, errors):
+    slope, intercept = np.polyfit(np.log(gammas), np.log(errors), 1)
+    return slope
 
 
-def _numbers(student_function, calls):
-    """The student's answers as floats, case by case.
-
-    Parameters
-    ----------
-    student_function : callable
-        The student's function.
-    calls : iterable of (tuple, str)
-        For each case, the arguments and how messages name the call.
-
-    Returns
-    -------
-    list of float
-
-    Raises
-    ------
-    StudentError
-        At the first case where the function raises or does not return a real number.
-    """
-    return [_number(_result(student_function, args, call), call) for args, call in calls]
+def _reference_largest_stable_step(h):
+    return 2 / h
 
 
-def _close(a, b, rtol):
-    return math.isfinite(a) and abs(a - b) <= rtol * max(abs(b), 1e-300)
+def _reference_best_step(h_min, h_max):
+    return 2 / (h_min + h_max)
 
 
-def _fmt(x):
-    """A number or array printed with 6 significant digits."""
-    if np.ndim(x) == 0:
-        return f"{float(x):.6g}"
-    return "[" + ", ".join(f"{float(v):.6g}" for v in np.ravel(x)) + "]"
-
-
-def _check_scalar(student_function, name, cases, correct, mistakes, rtol):
-    """Check a student's function of a few numbers that returns one number.
-
-    Parameters
-    ----------
-    student_function : callable
-        The student's function, called as ``student_function(*case)``.
-    name : str
-        The function's name in the exercise; messages name a call ``name(1.0, 20.0)``.
-    cases : sequence of tuple
-        The arguments of each case.
-    correct : callable
-        ``correct(*case)``, the right answer.
-    mistakes : sequence of (callable, str)
-        Typical mistakes, ``(formula, message)``; a mistake is named when its formula matches every answer.
-    rtol : float
-        The relative tolerance within which an answer passes.
-
-    Returns
-    -------
-    str
-        ``"pass"``, the message of a typical mistake, or the first case that fails and the value expected there.
-    """
-    calls = [f"{name}({', '.join(str(a) for a in case)})" for case in cases]
-    values = _numbers(student_function, zip(cases, calls))
-    expected = [correct(*case) for case in cases]
-    if all(_close(v, e, rtol) for v, e in zip(values, expected)):
-        return PASS
-    message = _checking.known_mistake(values, cases, mistakes, lambda v, p: _close(v, p, 1e-6))
-    if message is not None:
-        return message
-    index = next(_checking.differences(values, expected, lambda v, e: not _close(v, e, rtol)))
-    return f"{calls[index]} returned {_fmt(values[index])}, expected {_fmt(expected[index])}."
+def _reference_modified_curvature(h, lr):
+    return -math.log(1 - lr * h) / lr
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Exercise: one step of gradient descent
 # ---------------------------------------------------------------------------------------------------------
+_GD_SIGNATURE = "theta, grad, lr"
 _GD_CASES = (
     (np.array([1.0, -2.0, 0.5]), np.array([0.3, -0.4, 2.0]), 0.1),
     (np.array([3.0]), np.array([-1.5]), 0.25),
     (np.array([0.2, 0.7]), np.array([4.0, -2.0]), 0.05),
 )
+
+
+def _draw_gd(rng):
+    d = int(rng.integers(2, 6))
+    return rng.normal(size=d), rng.normal(size=d), rng.uniform(0.01, 0.5)
+
 
 _GD_MISTAKES = (
     (lambda theta, grad, lr: theta + lr * grad,
@@ -185,59 +106,55 @@ _GD_MISTAKES = (
 
 
 @_checking.returns_student_errors
-def check_gd_step(gd_step):
+def check_gd_step(gd_step, *, seed=None):
     """Check ``gd_step(theta, grad, lr)``, which must return the new parameters ``theta - lr * grad``.
 
-    The inputs are 1-D float arrays ``theta`` and ``grad`` and a float ``lr``; the result must be a new array of
-    the same shape, and ``theta`` must not be changed (a functional step, as ``minimopt``'s ``opt.step``).
+    The inputs are 1-D float arrays ``theta`` and ``grad`` and a float ``lr``; the result must be an array of
+    the same shape (entries within the tolerance policy), and ``theta`` must not be changed (a functional
+    step, as ``minimopt``'s ``opt.step``).
+
+    Parameters
+    ----------
+    gd_step : callable
+        The student's function.
+    seed : int, optional
+        The seed of the random cases.
 
     Returns
     -------
     str
         ``"pass"``, or a message explaining the mistake (for instance a sign error or a forgotten learning rate).
     """
-    results = []
-    mutated = False
-    for theta, grad, lr in _GD_CASES:
-        theta_in, grad_in = theta.copy(), grad.copy()
-        call = f"gd_step({_fmt(theta)}, {_fmt(grad)}, {lr})"
-        result = _result(gd_step, (theta_in, grad_in, lr), call)
-        try:
-            result = np.array(result, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"{call} returned {result!r}, which is not an array of numbers"
-        if result.shape != theta.shape:
-            return (f"{call} returned shape {result.shape}; the new parameters must have the shape of theta, "
-                    f"{theta.shape}")
-        mutated |= not (np.array_equal(theta_in, theta) and np.array_equal(grad_in, grad))
-        results.append(result)
-    expected = [theta - lr * grad for theta, grad, lr in _GD_CASES]
-    if all(np.allclose(r, e, rtol=1e-12, atol=1e-12) for r, e in zip(results, expected)):
-        if mutated:
-            return ("Your step returns the right values but changes its input array (for instance with "
-                    "theta -= lr * grad). Return a new array, theta - lr * grad, and leave theta as it was: "
-                    "a run keeps every iterate, and they must not all turn into the last one.")
-        return PASS
-    message = _checking.known_mistake(results, _GD_CASES, _GD_MISTAKES,
-                                      lambda r, p: np.allclose(r, p, rtol=1e-9, atol=1e-12))
-    if message is not None:
-        return message
-    index = next(_checking.differences(results, expected, lambda r, e: not np.allclose(r, e, 1e-12, 1e-12)))
-    theta, grad, lr = _GD_CASES[index]
-    return (f"gd_step({_fmt(theta)}, {_fmt(grad)}, {lr}) returned {_fmt(results[index])}, expected "
-            f"theta - lr * grad = {_fmt(expected[index])}.")
+    cases = list(_GD_CASES) + _checking.random_cases(_draw_gd, seed)
+    return _checking.check_function(gd_step, "gd_step", cases, _reference_gd_step, _GD_MISTAKES,
+                                    signature=_GD_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Exercise: the order of a method from measured errors
 # ---------------------------------------------------------------------------------------------------------
-_ORDER_GAMMAS = 0.1 * 0.5 ** np.arange(8)
-# (true order p, errors): a pure power law, and one with a higher-order term as measured errors have.
-_ORDER_CASES = (
-    (2.0, 5.0 * _ORDER_GAMMAS**2),
-    (1.0, 0.3 * _ORDER_GAMMAS * (1.0 + 0.5 * _ORDER_GAMMAS)),
-    (0.5, 2.0 * _ORDER_GAMMAS**0.5),
-)
+_ORDER_SIGNATURE = "gammas, errors"
+
+
+def _power_law(p, c, first, ratio, n):
+    """A convergence study: ``n`` step sizes ``first·ratio**k`` and the errors ``c·gamma**p`` measured there."""
+    gammas = first * ratio ** np.arange(n)
+    return gammas, c * gammas**p
+
+
+# Pure power laws, so that every sound estimate of the order (a least-squares fit of any logarithm, the two
+# smallest steps, ...) gives p to rounding error and the one tolerance policy applies.
+_ORDER_CASES = (_power_law(2.0, 5.0, 0.1, 0.5, 8), _power_law(1.0, 0.3, 0.2, 0.5, 6),
+                _power_law(0.5, 2.0, 0.05, 0.25, 5))
+
+
+def _draw_order(rng):
+    return _power_law(rng.uniform(0.4, 4.0), 10 ** rng.uniform(-2, 2), rng.uniform(0.05, 0.5),
+                      rng.uniform(0.2, 0.8), int(rng.integers(4, 10)))
+
+
+def _true_order(gammas, errors):
+    return float(math.log(errors[1] / errors[0]) / math.log(gammas[1] / gammas[0]))
 
 
 def _ls(x, y):
@@ -247,32 +164,20 @@ def _ls(x, y):
 
 
 def _intercept_mistake(log, name):
-    """The mistake of returning the intercept of the log-log fit instead of its slope.
-
-    Parameters
-    ----------
-    log : callable
-        The logarithm the fit uses (``np.log``, ``np.log10``, ...).
-    name : str
-        Its name in the message.
-
-    Returns
-    -------
-    (callable, str)
-        The mistake's formula, ``formula(gammas, errors)``, and its message.
-    """
+    """The mistake of returning the intercept of the log-log fit (taken with ``log``, called ``name``)."""
     return (lambda g, e: _ls(log(g), log(e))[1],
             f"You returned the intercept of the log-log fit, {name} C. The order p is the slope, the first "
             "coefficient that np.polyfit returns.")
 
 
 _ORDER_MISTAKES = (
-    (lambda g, e: -_ls(np.log(g), np.log(e))[0],
+    (lambda g, e: -_true_order(g, e),
      "Your order has the wrong sign. The order p in error ≈ C·gamma^p is the slope of log(error) against "
      "log(gamma); fitting against the number of steps 1/gamma (or log(1/gamma)) gives -p."),
-    (lambda g, e: _ls(np.log(e), np.log(g))[0],
-     "You fitted log(gamma) against log(error) (x and y swapped), which gives 1/p. Fit log(error) as a function "
-     "of log(gamma): np.polyfit(np.log(gammas), np.log(errors), 1)."),
+    (lambda g, e: 1 / _true_order(g, e),
+     "You fitted log(gamma) against log(error) (x and y swapped, or a def line that takes (errors, gammas)), "
+     "which gives 1/p. Fit log(error) as a function of log(gamma): "
+     "np.polyfit(np.log(gammas), np.log(errors), 1)."),
     _intercept_mistake(np.log, "log"),
     _intercept_mistake(np.log10, "log10"),
     _intercept_mistake(np.log2, "log2"),
@@ -291,37 +196,47 @@ _ORDER_MISTAKES = (
 )
 
 
+def _coerce_order(out, want, who):
+    """A single number; two numbers are most likely both coefficients of ``np.polyfit``."""
+    if isinstance(out, (np.ndarray, list, tuple)) and np.size(out) == 2 and np.ndim(out) == 1:
+        raise StudentError(f"{who} returned two numbers, {_checking.format_args(tuple(map(float, out)))}. If "
+                           "they come from np.polyfit(x, y, 1), that is (slope, intercept): return only the "
+                           "slope, the first one.")
+    return _checking.as_number(out, who)
+
+
+def _name_order_case(case):
+    gammas, errors = case
+    return f"error_order(gammas, errors) for errors = C * gammas**{_true_order(gammas, errors):.4g}"
+
+
 @_checking.returns_student_errors
-def check_euler_error_order(error_order):
+def check_euler_error_order(error_order, *, seed=None):
     """Check ``error_order(gammas, errors)``, which must return the order p in ``errors ≈ C * gammas**p``.
 
-    ``gammas`` and ``errors`` are 1-D arrays of positive numbers (the step sizes of a convergence study, halved
-    from one to the next, and the errors measured with them). The order is the slope of log(error) against
-    log(gamma), fitted by least squares; an answer within 0.05 of the true order passes (the test errors
-    include one set with a higher-order term, as measured errors do).
+    ``gammas`` and ``errors`` are 1-D arrays of positive numbers (the step sizes of a convergence study and
+    the errors measured with them). The order is the slope of log(error) against log(gamma); the cases are
+    exact power laws, so every sound estimate gives p within the tolerance policy.
+
+    Parameters
+    ----------
+    error_order : callable
+        The student's function.
+    seed : int, optional
+        The seed of the random cases.
 
     Returns
     -------
     str
         ``"pass"``, or a message explaining the mistake (swapped axes, the intercept instead of the slope, ...).
     """
-    values = _numbers(error_order, (((_ORDER_GAMMAS.copy(), errors.copy()),
-                                     f"error_order(gammas, errors) for errors = C * gammas**{p:g}")
-                                    for p, errors in _ORDER_CASES))
-    if all(abs(v - p) <= 0.05 for v, (p, _) in zip(values, _ORDER_CASES)):
-        return PASS
-    message = _checking.known_mistake(values, [(_ORDER_GAMMAS, e) for _, e in _ORDER_CASES], _ORDER_MISTAKES,
-                                      lambda v, predicted: _close(v, predicted, 1e-6))
-    if message is not None:
-        return message
-    if len(set(values)) == 1:
-        return (f"error_order returned {_fmt(values[0])} for errors of orders 2, 1 and 0.5: compute the order from "
-                "the data (the slope of log(error) against log(gamma)) instead of returning a fixed number.")
-    index = next(_checking.differences(values, [p for p, _ in _ORDER_CASES], lambda v, p: not abs(v - p) <= 0.05))
-    p = _ORDER_CASES[index][0]
-    return (f"For errors = C * gammas**{p:g}, error_order returned {_fmt(values[index])}, expected {p:g} (within "
-            "0.05). The order is the slope of log(error) against log(gamma): "
-            "np.polyfit(np.log(gammas), np.log(errors), 1)[0].")
+    cases = list(_ORDER_CASES) + _checking.random_cases(_draw_order, seed)
+    answer = _checking.Answer(_coerce_order, _checking.close, _checking.describe_mismatch)
+    return _checking.check_function(error_order, "error_order", cases, _true_order, _ORDER_MISTAKES,
+                                    signature=_ORDER_SIGNATURE, who=_name_order_case, answer=answer,
+                                    explain=lambda case, value, want: (
+                                        ". The order is the slope of log(error) against log(gamma): "
+                                        "np.polyfit(np.log(gammas), np.log(errors), 1)[0]."))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -329,6 +244,15 @@ def check_euler_error_order(error_order):
 # ---------------------------------------------------------------------------------------------------------
 _H_CASES = ((1.0,), (4.0,), (0.5,), (20.0,), (3.7,))
 
+
+def _draw_h(rng):
+    return (10 ** rng.uniform(-1, 2),)
+
+
+_UPSIDE_DOWN = ("Your answer grows with the curvature h (it is {}): it is upside down. A larger curvature needs "
+                "a smaller step; solve |1 - gamma*h| < 1 for gamma.")
+_CONSTANT = ("Your answer does not depend on the curvature h. Each step multiplies theta by 1 - gamma*h, so the "
+             "limit on gamma must involve h.")
 _STABILITY_MISTAKES = (
     (lambda h: 1.0 / h,
      "1/h is the largest step for which the iterates decrease monotonically (the factor 1 - gamma*h stays "
@@ -337,38 +261,38 @@ _STABILITY_MISTAKES = (
     (lambda h: 0.5 / h,
      "Your answer is 1/(2h), four times too small. The iterates converge while |1 - gamma*h| < 1: solve for "
      "the largest such gamma."),
-    (lambda h: h / 2.0,
-     "Your answer grows with the curvature h (it is h/2): it is upside down. A larger curvature needs a "
-     "smaller step; solve |1 - gamma*h| < 1 for gamma."),
-    (lambda h: 2.0 * h,
-     "Your answer grows with the curvature h (it is 2h): it is upside down. A larger curvature needs a "
-     "smaller step; solve |1 - gamma*h| < 1 for gamma."),
+    (lambda h: h / 2.0, _UPSIDE_DOWN.format("h/2")),
+    (lambda h: 2.0 * h, _UPSIDE_DOWN.format("2h")),
     (lambda h: 2.0 / h**2,
      "Your answer is 2/h²: the step limit scales as 1/h, not 1/h². Each step multiplies theta by "
      "1 - gamma*h."),
-    (lambda h: 2.0,
-     "Your answer does not depend on the curvature h. Each step multiplies theta by 1 - gamma*h, so the "
-     "limit on gamma must involve h."),
-    (lambda h: 1.0,
-     "Your answer does not depend on the curvature h. Each step multiplies theta by 1 - gamma*h, so the "
-     "limit on gamma must involve h."),
+    (lambda h: 2.0, _CONSTANT),
+    (lambda h: 1.0, _CONSTANT),
 )
 
 
 @_checking.returns_student_errors
-def check_stability_limit(largest_stable_step):
+def check_stability_limit(largest_stable_step, *, seed=None):
     """Check ``largest_stable_step(h)``: the stability limit of gradient descent on ``L = h θ²/2`` (h > 0).
 
-    The answer is the supremum of the learning rates γ for which θₙ → 0 from every θ₀, that is 2/h; a value
-    within a relative 1e-3 of it passes (so a careful numerical search passes too).
+    The answer is the supremum of the learning rates γ for which θₙ → 0 from every θ₀, that is 2/h (a careful
+    numerical search, to a relative 1e-7, passes too).
+
+    Parameters
+    ----------
+    largest_stable_step : callable
+        The student's function.
+    seed : int, optional
+        The seed of the random cases.
 
     Returns
     -------
     str
         ``"pass"``, or a message explaining the mistake (for instance 1/h, the limit of monotone convergence).
     """
-    return _check_scalar(largest_stable_step, "largest_stable_step", _H_CASES, lambda h: 2.0 / h,
-                         _STABILITY_MISTAKES, 1e-3)
+    cases = list(_H_CASES) + _checking.random_cases(_draw_h, seed)
+    return _checking.check_function(largest_stable_step, "largest_stable_step", cases,
+                                    _reference_largest_stable_step, _STABILITY_MISTAKES, signature="h")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -376,55 +300,75 @@ def check_stability_limit(largest_stable_step):
 # ---------------------------------------------------------------------------------------------------------
 _BEST_CASES = ((1.0, 20.0), (0.5, 4.0), (2.0, 3.0), (0.1, 1.0))
 
+
+def _draw_best(rng):
+    h_min = 10 ** rng.uniform(-1, 1)
+    return h_min, h_min * 10 ** rng.uniform(0.1, 2)
+
+
+_BALANCE = "1 - gamma*h_min = -(1 - gamma*h_max)"
 _BEST_MISTAKES = (
     (lambda lo, hi: 2.0 / hi,
      "2/h_max is the stability limit itself: there |1 - gamma*h_max| = 1 and the stiffest component never "
-     "decays. The best step balances the two extreme factors, 1 - gamma*h_min = -(1 - gamma*h_max)."),
+     f"decays. The best step balances the two extreme factors, {_BALANCE}."),
     (lambda lo, hi: 1.0 / hi,
      "1/h_max removes the stiffest component in one step, but leaves the slowest one with the factor "
      "1 - h_min/h_max. A larger step shrinks the slow factor while the stiff one grows in size: the best step "
-     "makes them equal in size, 1 - gamma*h_min = -(1 - gamma*h_max)."),
+     f"makes them equal in size, {_BALANCE}."),
     (lambda lo, hi: 1.0 / lo,
      "1/h_min removes the slowest component in one step, but the stiff factor |1 - h_max/h_min| is then "
-     "large (above 1 when h_max > 2 h_min: divergence). Balance the two extreme factors, "
-     "1 - gamma*h_min = -(1 - gamma*h_max)."),
+     f"large (above 1 when h_max > 2 h_min: divergence). Balance the two extreme factors, {_BALANCE}."),
     (lambda lo, hi: 2.0 / lo,
      "2/h_min is the stability limit of the flattest component; the stiff one diverges there. Balance the two "
-     "extreme factors, 1 - gamma*h_min = -(1 - gamma*h_max)."),
+     f"extreme factors, {_BALANCE}."),
     (lambda lo, hi: 1.0 / (lo + hi),
      "Close: you balanced the factors but lost a factor 2. Solve 1 - gamma*h_min = gamma*h_max - 1 again."),
     (lambda lo, hi: 2.0 / (hi - lo),
      "Your step is 2/(h_max - h_min), larger than the stability limit 2/h_max. Balance the two extreme "
-     "factors, 1 - gamma*h_min = -(1 - gamma*h_max): mind the sign of the second."),
+     f"factors, {_BALANCE}: mind the sign of the second."),
     (lambda lo, hi: (lo + hi) / 2.0,
      "Your step grows with the curvatures: it is upside down. Balance the two extreme factors, "
-     "1 - gamma*h_min = -(1 - gamma*h_max), and solve for gamma."),
+     f"{_BALANCE}, and solve for gamma."),
     (lambda lo, hi: 1.0 / math.sqrt(lo * hi),
      "1/sqrt(h_min*h_max) is not the balance point of the factors |1 - gamma*h|, which depend linearly on "
-     "gamma: solve 1 - gamma*h_min = -(1 - gamma*h_max)."),
+     f"gamma: solve {_BALANCE}."),
 )
 
 
 @_checking.returns_student_errors
-def check_best_step(best_step):
+def check_best_step(best_step, *, seed=None):
     """Check ``best_step(h_min, h_max)``: the constant learning rate that minimises the worst contraction factor.
 
     On a quadratic whose curvatures lie in [h_min, h_max], gradient descent multiplies each eigen-component by
-    1 − γh per step; the worst factor max(|1 − γh_min|, |1 − γh_max|) is smallest at γ = 2/(h_min + h_max). A
-    value within a relative 1e-3 passes.
+    1 − γh per step; the worst factor max(|1 − γh_min|, |1 − γh_max|) is smallest at γ = 2/(h_min + h_max).
+
+    Parameters
+    ----------
+    best_step : callable
+        The student's function.
+    seed : int, optional
+        The seed of the random cases.
 
     Returns
     -------
     str
         ``"pass"``, or a message explaining the mistake (for instance 2/h_max, the stability limit itself).
     """
-    return _check_scalar(best_step, "best_step", _BEST_CASES, lambda lo, hi: 2.0 / (lo + hi), _BEST_MISTAKES, 1e-3)
+    cases = list(_BEST_CASES) + _checking.random_cases(_draw_best, seed)
+    return _checking.check_function(best_step, "best_step", cases, _reference_best_step, _BEST_MISTAKES,
+                                    signature="h_min, h_max")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Exercise: the modified curvature, the flow that gradient descent solves exactly
 # ---------------------------------------------------------------------------------------------------------
 _MODIFIED_CASES = ((1.0, 0.5), (4.0, 0.2), (20.0, 0.01), (2.5, 0.3), (1.0, 0.9))
+
+
+def _draw_modified(rng):
+    h = rng.uniform(0.5, 20.0)
+    return h, rng.uniform(0.05, 0.95) / h
+
 
 _MODIFIED_MISTAKES = (
     (lambda h, lr: h + lr * h**2 / 2,
@@ -446,23 +390,44 @@ _MODIFIED_MISTAKES = (
      "log(1 + lr*h)/lr comes from the step theta*(1 + lr*h); gradient descent multiplies by (1 - lr*h). "
      "Solve (1 - lr*h)^n = exp(-h̃ n lr)."),
     (lambda h, lr: -math.log(1 - lr * h) / h,
-     "You divided by h instead of by the time step lr: (1 - lr*h)^n = exp(-h̃ n lr) gives "
-     "h̃ = -log(1 - lr*h)/lr."),
+     "You divided by h instead of by the time step lr (or your def line takes (lr, h) instead of (h, lr)): "
+     "(1 - lr*h)^n = exp(-h̃ n lr) gives h̃ = -log(1 - lr*h)/lr."),
 )
 
 
 @_checking.returns_student_errors
-def check_modified_curvature(modified_curvature):
+def check_modified_curvature(modified_curvature, *, seed=None):
     """Check ``modified_curvature(h, lr)``: the h̃ whose gradient flow passes exactly through GD's iterates.
 
     For ``L = h θ²/2`` and 0 < lr·h < 1, gradient descent gives θₙ = (1 − lr·h)ⁿ θ₀, which equals the flow
-    θ(t) = exp(−h̃ t) θ₀ of the modified loss h̃θ²/2 at t = n·lr exactly when h̃ = −log(1 − lr·h)/lr. A value
-    within a relative 1e-6 passes.
+    θ(t) = exp(−h̃ t) θ₀ of the modified loss h̃θ²/2 at t = n·lr exactly when h̃ = −log(1 − lr·h)/lr.
+
+    Parameters
+    ----------
+    modified_curvature : callable
+        The student's function.
+    seed : int, optional
+        The seed of the random cases.
 
     Returns
     -------
     str
         ``"pass"``, or a message explaining the mistake (for instance the truncated series h + lr h²/2).
     """
-    return _check_scalar(modified_curvature, "modified_curvature", _MODIFIED_CASES,
-                         lambda h, lr: -math.log(1 - lr * h) / lr, _MODIFIED_MISTAKES, 1e-6)
+    cases = list(_MODIFIED_CASES) + _checking.random_cases(_draw_modified, seed)
+    return _checking.check_function(modified_curvature, "modified_curvature", cases, _reference_modified_curvature,
+                                    _MODIFIED_MISTAKES, signature="h, lr")
+
+
+EXERCISES = (
+    Exercise(label="ex-euler-1", function="gd_step", signature=_GD_SIGNATURE, checker=check_gd_step,
+             solution=_reference_gd_step),
+    Exercise(label="ex-euler-2", function="error_order", signature=_ORDER_SIGNATURE,
+             checker=check_euler_error_order, solution=_reference_error_order),
+    Exercise(label="ex-euler-3", function="largest_stable_step", signature="h", checker=check_stability_limit,
+             solution=_reference_largest_stable_step),
+    Exercise(label="ex-euler-4", function="best_step", signature="h_min, h_max", checker=check_best_step,
+             solution=_reference_best_step),
+    Exercise(label="ex-euler-5", function="modified_curvature", signature="h, lr",
+             checker=check_modified_curvature, solution=_reference_modified_curvature),
+)
