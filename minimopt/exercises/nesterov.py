@@ -6,17 +6,17 @@ by its own message:
 
 ``check_nesterov_step`` (one step of v ← βv − α∇L(θ + βv), θ ← θ + v)
     the gradient taken at θ (heavy ball); the look-ahead applied to θ instead of v, ∇L(θ + βθ); the look-ahead
-    without β, ∇L(θ + v); θ moved with the old velocity; the gradient added instead of subtracted; the outputs
-    swapped.
+    without β, ∇L(θ + v); θ moved with the old velocity; the look-ahead added to θ; the gradient added instead of
+    subtracted; the outputs swapped.
 ``check_nesterov_max_step`` (the supremum of αh for which Nesterov converges on L = hθ²/2)
     heavy ball's boundary 2(1 + β) given for Nesterov; gradient descent's 2; the factor 2 lost; the edge
-    1 + 1/β of |β(1 − αh)| < 1; the sign of β flipped.
+    1 + 1/β of |β(1 − αh)| < 1; αh = 1, where the effective momentum vanishes; 2/(1 + 2β).
 ``check_nesterov_to_torch`` (the PyTorch state (Θ, b) of the physics state (θ, v))
     Θ = θ + v (β forgotten); Θ = θ − βv; Θ = θ + βθ (the look-ahead applied to θ instead of v); b = v/α (sign);
-    b = −v (α forgotten); b = −αv; the outputs swapped.
+    Θ = θ; b = −v (α forgotten); b = −αv; b = v; the outputs swapped.
 ``check_tuned_contraction`` (the worst spectral radius of k steps of tuned Nesterov, ρᵏ)
     ρ instead of ρᵏ (β and βᵏ confused); the momentum β* or β*ᵏ instead of the rate; heavy ball's rate;
-    the standard tuning's rate 1 − 1/√κ.
+    the standard tuning's rate 1 − 1/√κ; ρ^(k−1).
 
 >>> from minimopt.exercises import check_nesterov_max_step
 >>> check_nesterov_max_step(lambda beta: 2 * (1 + beta) / (1 + 2 * beta))
@@ -178,8 +178,9 @@ _MAX_STEP_MISTAKES = (
     (lambda b: 1 + 1 / b,
      "1 + 1/β is where the effective momentum β(1 − αh) reaches −1; the root z = −1 crosses the unit circle "
      "earlier, where p(−1) = 1 + (1 + 2β)(1 − αh) = 0."),
-    (lambda b: 2 * (1 - b) / (1 - 2 * b),
-     "the sign of β is flipped: p(−1) = 1 + (1 + β)(1 − αh) + β(1 − αh) = 1 + (1 + 2β)(1 − αh)."),
+    (lambda b: 1.0,
+     "αh = 1 is where the effective momentum β(1 − αh) vanishes, the middle of the region, not its edge: "
+     "Nesterov still converges beyond it, up to where p(−1) = 1 + (1 + 2β)(1 − αh) = 0."),
     (lambda b: 2 / (1 + 2 * b),
      "2/(1 + 2β) is too small: from p(−1) = 1 + (1 + 2β)(1 − αh) > 0, αh < 1 + 1/(1 + 2β) = 2(1 + β)/(1 + 2β)."),
 )
