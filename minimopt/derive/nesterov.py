@@ -382,29 +382,35 @@ def nesterov_stability() -> NesterovStability:
     am_rho, b_rho = sol[0][am], sol[0][bt]
     _check(_is_zero(am_rho - (1 - rho)**2) and _is_zero(b_rho - rho / (2 - rho)),
            "double root: alpha mu = (1 - rho)^2, beta = rho/(2 - rho)")
-    p_L = char.subs({beta: b_rho, alpha: am_rho / mu, h: kappa * mu}).subs(z, -rho)
-    roots = [r_ for r_ in sp.solve(sp.numer(sp.together(p_L)), rho)
-             if r_.subs(kappa, 4).is_real and 0 < r_.subs(kappa, 4) < 1]
+    # With Q = sqrt(3 kappa + 1), i.e. kappa = (Q^2 - 1)/3, everything below is rational in Q.
+    Q = sp.Symbol("Q", positive=True)
+    on_Q = {kappa: (Q**2 - 1) / 3}
+    p_L = sp.numer(sp.together(char.subs({beta: b_rho, alpha: am_rho / mu, h: kappa * mu}).subs(z, -rho)))
+    roots = [r_ for r_ in sp.solve(sp.expand(p_L.subs(on_Q)), rho)
+             if r_.subs(Q, 5).is_real and 0 < r_.subs(Q, 5) < 1]
     rate_opt = 1 - 2 / sp.sqrt(3 * kappa + 1)
-    _check(len(roots) == 1 and _is_zero(roots[0] - rate_opt), "the root -rho at L gives rho = 1 - 2/sqrt(3kappa+1)")
+    _check(len(roots) == 1 and _is_zero(roots[0] - (1 - 2 / Q)), "the root -rho at L gives rho = 1 - 2/sqrt(3kappa+1)")
     alpha_opt = 4 / (3 * Lmax + mu)
     beta_opt = (sp.sqrt(3 * kappa + 1) - 2) / (sp.sqrt(3 * kappa + 1) + 2)
-    _check(_is_zero((am_rho.subs(rho, rate_opt) / mu - alpha_opt).subs(Lmax, kappa * mu)), "alpha* = 4/(3L+mu)")
-    _check(_is_zero(b_rho.subs(rho, rate_opt) - beta_opt), "beta* = (sqrt(3k+1) - 2)/(sqrt(3k+1) + 2)")
-    # At h = L the other root is rho/3, inside.
-    at_L = sp.factor(char.subs({alpha: alpha_opt, beta: beta_opt, h: Lmax}).subs(Lmax, kappa * mu))
-    other = sp.solve(at_L, z)
-    _check(len(other) == 2 and any(_is_zero(o + rate_opt) for o in other)
-           and any(_is_zero(o - rate_opt / 3) for o in other), "roots -rho and rho/3 at h = L")
-    # Standard tuning: double root 1 - 1/sqrt(kappa) at h = mu.
+    rate_Q, beta_Q = 1 - 2 / Q, (Q - 2) / (Q + 2)
+    _check(_is_zero(am_rho.subs(rho, rate_Q) / mu - alpha_opt.subs(Lmax, (Q**2 - 1) / 3 * mu)), "alpha* = 4/(3L+mu)")
+    _check(_is_zero(b_rho.subs(rho, rate_Q) - beta_Q), "beta* = (sqrt(3k+1) - 2)/(sqrt(3k+1) + 2)")
+    _check(sp.simplify(beta_opt.subs(on_Q) - beta_Q) == 0 and sp.simplify(rate_opt.subs(on_Q) - rate_Q) == 0,
+           "the tuning in kappa is the tuning in Q")
+    # At h = L the polynomial is (z + rho)(z - rho/3): the other root rho/3 is inside.
+    at_L = char.subs({alpha: alpha_opt, beta: beta_Q, h: Lmax}).subs(Lmax, (Q**2 - 1) / 3 * mu)
+    _check(_is_zero(at_L - (z + rate_Q) * (z - rate_Q / 3)), "roots -rho and rho/3 at h = L")
+    # Standard tuning: double root 1 - 1/sqrt(kappa) at h = mu (with kappa = P^2).
     alpha_std, beta_std = 1 / Lmax, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
     rate_std = 1 - 1 / sp.sqrt(kappa)
-    at_mu = sp.expand(char.subs({alpha: alpha_std, h: mu}).subs(Lmax, kappa * mu).subs(beta, beta_std))
-    _check(_is_zero(at_mu - sp.expand((z - rate_std)**2)), "standard tuning: double root 1 - 1/sqrt(kappa) at mu")
+    P = sp.Symbol("P", positive=True)
+    at_mu = char.subs({alpha: 1 / (P**2 * mu), h: mu, beta: (P - 1) / (P + 1)})
+    _check(_is_zero(at_mu - (z - (1 - 1 / P))**2), "standard tuning: double root 1 - 1/sqrt(kappa) at mu")
     # Heavy ball is faster: with q = sqrt(kappa) > 1, rate_opt - (q-1)/(q+1) = 2/(q+1) - 2/sqrt(3q^2+1) > 0.
     qq = sp.Symbol("q", positive=True)
-    gap = sp.simplify(rate_opt.subs(kappa, qq**2) - hb.rate_opt.subs(kappa, qq**2))
-    _check(_is_zero(gap - (2 / (qq + 1) - 2 / sp.sqrt(3 * qq**2 + 1))), "rate gap 2/(q+1) - 2/sqrt(3q^2+1)")
+    gap = 2 / (qq + 1) - 2 / sp.sqrt(3 * qq**2 + 1)
+    _check(_is_zero(rate_opt.subs(kappa, qq**2) - hb.rate_opt.subs(kappa, qq**2) - gap),
+           "rate gap 2/(q+1) - 2/sqrt(3q^2+1)")
     # 2/(q+1) > 2/sqrt(3q^2+1)  <=>  3q^2 + 1 > (q+1)^2  <=>  2q(q - 1) > 0.
     _check(_is_zero(sp.expand((3 * qq**2 + 1) - (qq + 1)**2) - 2 * qq * (qq - 1)), "3q^2+1 - (q+1)^2 = 2q(q-1)")
     return NesterovStability(recurrence, sp.collect(char, z), b_eff, region, upper_edge, lower_edge, hb_edge,
