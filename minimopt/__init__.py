@@ -9,13 +9,13 @@ import importlib
 from . import problems
 from .dynamics import kramers, langevin, stationary_density
 from .optimizers import (SGD, Adagrad, Adam, AdamW, DivergedError, EGStepSize, ExponentiatedGradient, HeavyBall,
-                         HypergradientSGD, Nesterov, OptState, RMSprop)
+                         HypergradientSGD, Nesterov, NesterovConvex, OptState, RMSprop)
 from .run import Trajectory, minimize
 
 _LAZY_SUBMODULES = ("derive", "exercises", "plot")
 
-__all__ = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "HeavyBall", "Nesterov", "ExponentiatedGradient",
-           "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize", "Trajectory", "langevin",
+__all__ = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "HeavyBall", "Nesterov", "NesterovConvex",
+           "ExponentiatedGradient", "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize", "Trajectory", "langevin",
            "kramers", "stationary_density", "problems", *_LAZY_SUBMODULES]
 __version__ = "0.1.0"
 

@@ -10,6 +10,7 @@ ROSENBROCK        Σᵢ b(xᵢ₊₁ − xᵢ²)² + (a − xᵢ)²             
 DOUBLE_WELL       Σᵢ (xᵢ² − 1)²/4 + c xᵢ                       scalars (c,)
 LEAST_SQUARES     (1/2n) ‖Ax − y‖²                             matrix A, vector y, scalars (B,)
 SCALE_INVARIANT   ½ xᵀHx / xᵀx                                 matrix H
+PIECEWISE_QUAD    Σᵢ φ(xᵢ), φ of Lessard, Recht & Packard      scalars (m, L)
 ================  ==========================================  =====================================
 
 Gradients are written into a preallocated ``out``. LEAST_SQUARES with a batch size B > 0 returns the minibatch
@@ -22,7 +23,7 @@ from numba import njit
 
 from . import _random
 
-QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT = range(5)
+QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT, PIECEWISE_QUADRATIC = range(6)
 
 
 @njit(cache=True, inline="always")
@@ -32,6 +33,17 @@ def _row_dot(matrix, row, x):
     for j in range(x.shape[0]):
         total += matrix[row, j] * x[j]
     return total
+
+
+@njit(cache=True, inline="always")
+def _piecewise(m, L, x):
+    """Lessard, Recht & Packard's φ(x) and φ′(x): curvature L below 1 and from 2 on, m in between."""
+    gap = L - m
+    if x < 1.0:
+        return 0.5 * L * x * x, L * x
+    if x < 2.0:
+        return 0.5 * m * x * x + gap * x - 0.5 * gap, m * x + gap
+    return 0.5 * L * x * x - gap * x + 1.5 * gap, L * x - gap
 
 
 @njit(cache=True)
@@ -63,6 +75,10 @@ def value(kind, matrix, vector, scalars, x):
             quad += x[i] * _row_dot(matrix, i, x)
             norm2 += x[i] * x[i]
         total = 0.5 * quad / norm2
+    elif kind == PIECEWISE_QUADRATIC:
+        m, L = scalars[0], scalars[1]
+        for i in range(n):
+            total += _piecewise(m, L, x[i])[0]
     return total
 
 
@@ -109,6 +125,10 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
         rayleigh = quad / norm2
         for i in range(n):
             out[i] = (out[i] - rayleigh * x[i]) / norm2
+    elif kind == PIECEWISE_QUADRATIC:
+        m, L = scalars[0], scalars[1]
+        for i in range(n):
+            out[i] = _piecewise(m, L, x[i])[1]
     return state
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 # Rule identifiers for the compiled dispatch in ``apply_update`` and ``query_point``.
-SGD, ADAM, ADAGRAD, RMSPROP, HEAVY_BALL, NESTEROV, EXP_GRAD, EG_STEP_SIZE, HYPERGRADIENT = range(9)
+SGD, ADAM, ADAGRAD, RMSPROP, HEAVY_BALL, NESTEROV, EXP_GRAD, EG_STEP_SIZE, HYPERGRADIENT, NESTEROV_CONVEX = range(10)
 
 
 @njit(cache=True)
@@ -279,6 +279,37 @@ def hypergradient_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
+@njit(cache=True, inline="always")
+def _convex_momentum(count):
+    """Su, Boyd & Candès's momentum (k − 1)/(k + 2) after k steps (k = ``count``)."""
+    return (count - 1.0) / (count + 2.0)
+
+
+@njit(cache=True)
+def nesterov_convex_update(params, grad, buffers, scalars, hyper):
+    r"""Nesterov's method for convex functions with the schedule of Su, Boyd & Candès (2016).
+
+    .. math::
+        y_k = x_k + \frac{k-1}{k+2}\,(x_k - x_{k-1}), \qquad x_{k+1} = y_k - s\,\nabla f(y_k),
+
+    from y₀ = x₀, with ``grad`` = ∇f(y_k) taken at :func:`query_point`. The state is the velocity
+    v_k = x_k − x_{k−1} (``buffers[0]``, v₀ = 0) and k = ``scalars[0]``; ``hyper = (s,)``. The look-ahead point is
+    recomputed as x_k + β_k v_k exactly as ``query_point`` computes it, so the iterates are those of the
+    two-sequence recurrence bit for bit.
+    """
+    step = hyper[0]
+    beta = _convex_momentum(scalars[0])
+    scalars[0] += 1.0
+    finite = True
+    for i in range(params.shape[0]):
+        x = params[i]
+        p = (x + beta * buffers[0, i]) - step * grad[i]
+        buffers[0, i] = p - x
+        params[i] = p
+        finite &= np.isfinite(p)
+    return finite
+
+
 @njit(cache=True)
 def apply_update(rule, params, grad, buffers, scalars, hyper):
     """Dispatch to the kernel of ``rule`` (one of the identifiers above); returns the finiteness flag."""
@@ -298,20 +329,27 @@ def apply_update(rule, params, grad, buffers, scalars, hyper):
         return eg_step_size_update(params, grad, buffers, scalars, hyper)
     if rule == HYPERGRADIENT:
         return hypergradient_update(params, grad, buffers, scalars, hyper)
+    if rule == NESTEROV_CONVEX:
+        return nesterov_convex_update(params, grad, buffers, scalars, hyper)
     raise ValueError("unknown update rule")
 
 
 @njit(cache=True)
-def query_point(rule, params, buffers, hyper, out):
+def query_point(rule, params, buffers, scalars, hyper, out):
     r"""Write into ``out`` the point where the rule takes its gradient.
 
     θ itself for every rule but Nesterov's, which looks ahead: :math:`\theta + \ell\,\beta v` with
-    ``hyper = (alpha, beta β, lookahead ℓ)`` (ℓ = 1: Sutskever et al.'s form; ℓ = ½: the midpoint variant).
+    ``hyper = (alpha, beta β, lookahead ℓ)`` (ℓ = 1: Sutskever et al.'s form; ℓ = ½: the midpoint variant);
+    for NesterovConvex, :math:`y_k = x_k + \frac{k-1}{k+2} v_k` after k = ``scalars[0]`` steps.
     """
     if rule == NESTEROV:
         shift = hyper[2] * hyper[1]
         for i in range(params.shape[0]):
             out[i] = params[i] + shift * buffers[0, i]
+    elif rule == NESTEROV_CONVEX:
+        beta = _convex_momentum(scalars[0])
+        for i in range(params.shape[0]):
+            out[i] = params[i] + beta * buffers[0, i]
     else:
         for i in range(params.shape[0]):
             out[i] = params[i]

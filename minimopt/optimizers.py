@@ -90,7 +90,7 @@ class Optimizer:
         """The point at which the next gradient must be taken: ``params`` itself except for Nesterov."""
         self._check(params, params, state)
         out = np.empty_like(params)
-        _updates.query_point(self._rule, params, state.buffers, self._hyper(), out)
+        _updates.query_point(self._rule, params, state.buffers, state.scalars, self._hyper(), out)
         return out
 
     def step(self, params, grad, state):
@@ -398,6 +398,54 @@ class Nesterov(HeavyBall):
 
     def _hyper(self):
         return np.array([self.alpha, self.beta, self.lookahead])
+
+
+@dataclass(frozen=True)
+class NesterovConvex(Optimizer):
+    r"""Nesterov's method for convex functions, with the momentum schedule of Su, Boyd & Candès (2016, JMLR).
+
+    .. math::
+        x_k = y_{k-1} - s\,\nabla f(y_{k-1}), \qquad y_k = x_k + \frac{k-1}{k+2}\,(x_k - x_{k-1}), \qquad y_0 = x_0,
+
+    with s = ``alpha``. In the package's physics form the state is the velocity v_k = x_k − x_{k−1} (v₀ = 0) and
+    the step count k; the gradient is taken at the look-ahead point y_k = x_k + (k − 1)/(k + 2)·v_k, which
+    :meth:`query` returns. The step is v_{k+1} = y_k − s∇f(y_k) − x_k, x_{k+1} = x_k + v_{k+1}, computed as
+    y_k − s∇f(y_k) so that the iterates are the recurrence's, bit for bit.
+
+    Index convention: ``params`` after k steps is x_k and ``state.count`` is k, so
+    ``mo.minimize(mo.NesterovConvex(s), problem, x0, n).params[k]`` is x_k for k = 0 … n, and
+    ``opt.query(x_k, state)`` is y_k. As s → 0 with t = k√s the iterates follow Su, Boyd & Candès's ODE
+    X'' + (3/t) X' + ∇f(X) = 0.
+
+    Parameters
+    ----------
+    alpha : float
+        Step s ≥ 0 (s ≤ 1/L for an L-smooth convex f in the O(1/(s k²)) guarantee).
+
+    Examples
+    --------
+    >>> import numpy as np, minimopt as mo
+    >>> opt = mo.NesterovConvex(alpha=0.1)
+    >>> x = np.array([1.0]); state = opt.init(x)
+    >>> for _ in range(3):               # f(x) = x²/2, ∇f(y) = y
+    ...     y = opt.query(x, state)
+    ...     x, state = opt.step(x, y, state)
+    ...     print(round(float(x[0]), 12), state.count)
+    0.9 1
+    0.81 2
+    0.70875 3
+    """
+
+    alpha: float
+
+    _rule = _updates.NESTEROV_CONVEX
+    _buffer_names = ("velocity",)
+
+    def __post_init__(self):
+        _set(self, "alpha", _validate.nonnegative("alpha", self.alpha))
+
+    def _hyper(self):
+        return np.array([self.alpha])
 
 
 @dataclass(frozen=True)

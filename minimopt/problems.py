@@ -225,3 +225,50 @@ class ScaleInvariant(Problem):
 
     def __repr__(self):
         return f"ScaleInvariant(d={self.dim})"
+
+
+class PiecewiseQuadratic(Problem):
+    r"""Lessard, Recht & Packard's strongly convex, L-smooth function, on which the tuned heavy ball cycles.
+
+    Coordinate-wise and summed, :math:`f(x) = \sum_i \varphi(x_i)` with (Lessard, Recht & Packard 2016, SIAM J.
+    Optim. 26(1), §4.6)
+
+    .. math::
+        \varphi(x) = \begin{cases}
+            \tfrac{L}{2} x^2 & x < 1, \\
+            \tfrac{m}{2} x^2 + (L - m)\,x - \tfrac{L - m}{2} & 1 \le x < 2, \\
+            \tfrac{L}{2} x^2 - (L - m)\,x + \tfrac{3(L - m)}{2} & x \ge 2,
+        \end{cases}
+
+    the constants fixed by the continuity of φ and φ′ at 1 and 2. φ″ is L, m, L on the three pieces, so f is
+    m-strongly convex and L-smooth, with its minimum 0 at x = 0. For m = 1, L = 25 the pieces are the paper's
+    25x²/2, x²/2 + 24x − 12 and 25x²/2 − 24x + 36.
+
+    Parameters
+    ----------
+    m : float
+        Strong convexity, 0 < m < L.
+    L : float
+        Smoothness constant, finite.
+
+    Examples
+    --------
+    >>> import numpy as np, minimopt as mo
+    >>> f = mo.problems.PiecewiseQuadratic()
+    >>> [float(v) for v in f.values_on_grid(np.array([0.5, 1.0, 1.5, 2.0, 3.0]))]
+    [3.125, 12.5, 25.125, 38.0, 76.5]
+    >>> f.grad(np.array([0.5, 1.5, 3.0]))
+    array([12.5, 25.5, 51. ])
+    """
+
+    _kind = _objectives.PIECEWISE_QUADRATIC
+
+    def __init__(self, m=1.0, L=25.0):
+        self.m = _validate.positive("m", m)
+        self.L = _validate.finite_scalar("L", L)
+        if not self.m < self.L:
+            raise ValueError(f"L must be larger than m (0 < m < L), got m={m!r}, L={L!r}")
+        super().__init__(scalars=[self.m, self.L])
+
+    def __repr__(self):
+        return f"PiecewiseQuadratic(m={self.m}, L={self.L})"

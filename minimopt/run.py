@@ -52,7 +52,7 @@ def _minimize_loop(rule, hyper, buffers, scalars, kind, matrix, vector, problem_
     path[0] = params
     loss[0] = _objectives.value(kind, matrix, vector, problem_scalars, params)
     for t in range(steps):
-        _updates.query_point(rule, params, buffers, hyper, point)
+        _updates.query_point(rule, params, buffers, scalars, hyper, point)
         state = _objectives.grad_into(kind, matrix, vector, problem_scalars, point, grad, state)
         if noise > 0.0:
             for i in range(d):

@@ -23,6 +23,7 @@ OPTIMIZERS = {
     "RMSprop": (mo.RMSprop, {}, "lr"),
     "HeavyBall": (mo.HeavyBall, {"alpha": 0.1, "beta": 0.9}, "alpha"),
     "Nesterov": (mo.Nesterov, {"alpha": 0.1, "beta": 0.9}, "alpha"),
+    "NesterovConvex": (mo.NesterovConvex, {"alpha": 0.1}, "alpha"),
     "ExponentiatedGradient": (mo.ExponentiatedGradient, {"lr": 0.1}, "lr"),
     "EGStepSize": (mo.EGStepSize, {"lr": 0.1, "gamma": 0.1}, "lr"),
     "HypergradientSGD": (mo.HypergradientSGD, {"lr": 0.1, "beta": 0.01}, "lr"),
@@ -266,6 +267,12 @@ def test_stationary_density_rejects(sigma, grid, parameter):
     (lambda: mo.problems.LeastSquares(np.ones(5), np.ones(5)), "A"),
     (lambda: mo.problems.Rosenbrock(b=-1.0), "b"),
     (lambda: mo.problems.DoubleWell(tilt=NAN), "tilt"),
+    (lambda: mo.problems.PiecewiseQuadratic(m=0.0), "m"),
+    (lambda: mo.problems.PiecewiseQuadratic(m=-1.0), "m"),
+    (lambda: mo.problems.PiecewiseQuadratic(m=NAN), "m"),
+    (lambda: mo.problems.PiecewiseQuadratic(L=INF), "L"),
+    (lambda: mo.problems.PiecewiseQuadratic(m=2.0, L=2.0), "L"),
+    (lambda: mo.problems.PiecewiseQuadratic(m=3.0, L=2.0), "L"),
 ])
 def test_problem_constructor_rejects(build, parameter):
     with pytest.raises(ValueError, match=name_of(parameter)):

@@ -27,6 +27,7 @@ PROBLEMS = [
     ("double-well-tilt", mo.problems.DoubleWell(tilt=0.1), np.array([0.5, 1.3, 0.2])),
     ("scale-invariant", mo.problems.ScaleInvariant(H3), np.array([0.5, 0.7, 0.9])),
     ("least-squares-full", mo.problems.LeastSquares(A_LS, Y_LS), np.array([0.5, 0.7, 0.9])),
+    ("piecewise-quadratic", mo.problems.PiecewiseQuadratic(), np.array([2.5, 1.5, 0.5])),
 ]
 
 OPTIMIZERS = [
@@ -43,6 +44,7 @@ OPTIMIZERS = [
     ("HeavyBall", mo.HeavyBall(alpha=1e-3, beta=0.9)),
     ("Nesterov", mo.Nesterov(alpha=1e-3, beta=0.9)),
     ("Nesterov-midpoint", mo.Nesterov(alpha=1e-3, beta=0.9, lookahead=0.5)),
+    ("NesterovConvex", mo.NesterovConvex(alpha=1e-3)),
     ("ExponentiatedGradient", mo.ExponentiatedGradient(lr=1e-3)),
     ("EGStepSize", mo.EGStepSize(lr=1e-3, gamma=1e-4)),
     ("HypergradientSGD", mo.HypergradientSGD(lr=1e-3, beta=1e-6)),

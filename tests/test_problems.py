@@ -69,6 +69,16 @@ def _sym_scale_invariant(H):
     return loss
 
 
+def _sym_piecewise(m, L):
+    """Lessard, Recht & Packard's φ from its three pieces (the constants as the docstring derives them)."""
+    m, L = _rat(m), _rat(L)
+
+    def phi(x):
+        return sp.Piecewise((L * x**2 / 2, x < 1), (m * x**2 / 2 + (L - m) * x - (L - m) / 2, x < 2),
+                            (L * x**2 / 2 - (L - m) * x + 3 * (L - m) / 2, True))
+    return lambda x: sum(phi(xi) for xi in x)
+
+
 def _sym_least_squares(A, y):
     def loss(x):
         Am, ym = sp.Matrix(A.tolist()).applyfunc(_rat), sp.Matrix(y.tolist()).applyfunc(_rat)
@@ -88,6 +98,8 @@ CASES = [
     ("scale-invariant-3d", mo.problems.ScaleInvariant(H3), _sym_scale_invariant(H3), 3),
     ("scale-invariant-4d", mo.problems.ScaleInvariant(H4), _sym_scale_invariant(H4), 4),
     ("least-squares", mo.problems.LeastSquares(A_LS, Y_LS), _sym_least_squares(A_LS, Y_LS), 3),
+    ("piecewise-quadratic", mo.problems.PiecewiseQuadratic(), _sym_piecewise(1.0, 25.0), 3),
+    ("piecewise-quadratic-m0.3-L4", mo.problems.PiecewiseQuadratic(m=0.3, L=4.0), _sym_piecewise(0.3, 4.0), 4),
 ]
 CASE_IDS = [case[0] for case in CASES]
 
@@ -169,6 +181,53 @@ def test_least_squares_full_batch_grad_is_exact():
         assert_allclose(first, ref, rtol=RTOL_SYMPY, atol=0)
         assert_array_equal(first, second)  # no randomness at all
         assert_allclose(problem.full_grad(x), ref, rtol=RTOL_SYMPY, atol=0)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lessard, Recht & Packard's piecewise quadratic (Chapter 4)
+# ---------------------------------------------------------------------------------------------------------
+# Points on all three pieces (and both signs below 1), away from the joints 1 and 2 (central differences
+# straddling a joint see the jump of φ″, an O(H_FD·(L − m)) error).
+PIECEWISE_POINTS = np.array([-2.7, -0.4, 0.3, 0.95, 1.05, 1.5, 1.97, 2.03, 3.0, 11.0])
+
+
+def test_piecewise_quadratic_is_the_papers_function():
+    """m = 1, L = 25: the paper's pieces 25x²/2, x²/2 + 24x − 12, 25x²/2 − 24x + 36 (Lessard, Recht & Packard
+    2016, §4.6), value and derivative, to a few ulps (each piece is two or three float64 terms)."""
+    f = mo.problems.PiecewiseQuadratic()
+    x = PIECEWISE_POINTS
+    value = np.where(x < 1, 25 * x**2 / 2, np.where(x < 2, x**2 / 2 + 24 * x - 12, 25 * x**2 / 2 - 24 * x + 36))
+    slope = np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+    assert_allclose(f.values_on_grid(x), value, rtol=1e-14, atol=0)
+    assert_allclose(f.grad(x), slope, rtol=1e-14, atol=0)
+    assert_allclose(f.value(x), value.sum(), rtol=1e-14, atol=0)
+    assert f.value(np.zeros(4)) == 0.0 and not f.grad(np.zeros(4)).any()  # the minimum is 0 at the origin
+
+
+@pytest.mark.parametrize("m, L", [(1.0, 25.0), (0.3, 4.0), (2.0, 2.5)])
+def test_piecewise_quadratic_value_and_slope_are_continuous_at_the_joints(m, L):
+    """Across each joint (1 and 2) φ and φ′ jump by no more than their slope times the 1-ulp step: the pieces
+    meet (a wrong constant would leave a jump of order L − m); φ″ is L, m, L (m-strongly convex, L-smooth)."""
+    f = mo.problems.PiecewiseQuadratic(m=m, L=L)
+    for joint in (1.0, 2.0):
+        below, above = np.nextafter(joint, -np.inf), joint
+        values = f.values_on_grid(np.array([below, above]))
+        slopes = f.grad(np.array([below, above]))
+        assert abs(values[1] - values[0]) <= 4 * np.spacing(values[1]) + slopes[1] * (above - below)
+        assert abs(slopes[1] - slopes[0]) <= 4 * np.spacing(slopes[1]) + L * (above - below)
+    # second differences inside each piece: exactly the curvature of that piece (to rounding, 1e-6 relative
+    # for a second difference with step 1e-3 of values of size 10 … 100)
+    for centre, curvature in ((0.5, L), (1.5, m), (3.0, L)):
+        h = 1e-3
+        v = f.values_on_grid(np.array([centre - h, centre, centre + h]))
+        assert_allclose((v[0] - 2 * v[1] + v[2]) / h**2, curvature, rtol=1e-6)
+
+
+def test_piecewise_quadratic_gradient_matches_central_differences():
+    f = mo.problems.PiecewiseQuadratic(m=0.7, L=9.0)
+    fd = (f.values_on_grid(PIECEWISE_POINTS + H_FD) - f.values_on_grid(PIECEWISE_POINTS - H_FD)) / (2 * H_FD)
+    # A quadratic piece has no third derivative: the only error is cancellation, eps·|φ|/H_FD ≲ 1e-9 here.
+    assert_allclose(f.grad(PIECEWISE_POINTS), fd, rtol=1e-7, atol=0)
 
 
 # ---------------------------------------------------------------------------------------------------------

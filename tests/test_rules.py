@@ -155,6 +155,72 @@ def test_nesterov_query_point_after_steps():
     assert_array_equal(opt.query(theta, state), theta + 0.9 * state["velocity"])
 
 
+def _su_boyd_candes(problem, x0, s, n):
+    """The readable two-sequence recurrence: x_k = y_{k−1} − s∇f(y_{k−1}), y_k = x_k + (k−1)/(k+2)(x_k − x_{k−1}),
+    y₀ = x₀. Returns x₀ … x_n as rows."""
+    x_prev, x, y = x0.copy(), x0.copy(), x0.copy()
+    xs = [x0.copy()]
+    for k in range(1, n + 1):
+        x_prev, x = x, y - s * problem.grad(y)
+        y = x + (k - 1) / (k + 2) * (x - x_prev)
+        xs.append(x.copy())
+    return np.array(xs)
+
+
+NESTEROV_CONVEX_CASES = [
+    ("quadratic-3d", mo.problems.Quadratic(np.array([[2.0, 0.5, 0.0], [0.5, 1.5, 0.2], [0.0, 0.2, 1.0]]),
+                                           np.array([1.0, 2.0, 1.5])), np.array([0.5, 0.5, 0.5]), 0.3),
+    ("piecewise-1d", mo.problems.PiecewiseQuadratic(), np.array([3.3]), 1 / 25),
+    ("piecewise-3d-m2-L10", mo.problems.PiecewiseQuadratic(m=2.0, L=10.0), np.array([3.3, -1.0, 1.5]), 0.1),
+    ("rosenbrock", mo.problems.Rosenbrock(), np.array([-1.2, 1.0]), 1e-3),
+]
+
+
+@pytest.mark.parametrize("name, problem, x0, s", NESTEROV_CONVEX_CASES, ids=[c[0] for c in NESTEROV_CONVEX_CASES])
+def test_nesterov_convex_is_the_su_boyd_candes_recurrence(name, problem, x0, s):
+    """``minimize(NesterovConvex(s), …).params[k]`` is x_k of the recurrence bit for bit: the kernel forms
+    y_k = x_k + β_k v_k with v_k = x_k − x_{k−1} computed by the same subtraction, then y_k − s∇f(y_k)."""
+    n = 300
+    traj = mo.minimize(mo.NesterovConvex(alpha=s), problem, x0, n)
+    assert not traj.diverged
+    assert_array_equal(traj.params, _su_boyd_candes(problem, x0, s, n))
+    # The index convention spelt out: x₁ = x₀ − s∇f(x₀) and, as β₁ = 0, x₂ = x₁ − s∇f(x₁).
+    x1 = x0 - s * problem.grad(x0)
+    assert_array_equal(traj.params[1], x1)
+    assert_array_equal(traj.params[2], x1 - s * problem.grad(x1))
+
+
+@pytest.mark.parametrize("name, problem, x0, s", NESTEROV_CONVEX_CASES, ids=[c[0] for c in NESTEROV_CONVEX_CASES])
+def test_nesterov_convex_step_query_and_step_in_place_follow_minimize(name, problem, x0, s):
+    """query returns y_k, state.count is k and state["velocity"] is x_k − x_{k−1}; step and step_ agree with
+    each other and with minimize bit for bit."""
+    opt, n = mo.NesterovConvex(alpha=s), 60
+    traj = mo.minimize(opt, problem, x0, n)
+    theta, state = x0.copy(), opt.init(x0)
+    theta_, state_ = x0.copy(), opt.init(x0)
+    for k in range(n):
+        assert state.count == k
+        y = opt.query(theta, state)
+        assert_array_equal(y, theta + (k - 1) / (k + 2) * state["velocity"])
+        grad = problem.grad(y)
+        previous = theta
+        theta, state = opt.step(theta, grad, state)
+        opt.step_(theta_, problem.grad(opt.query(theta_, state_)), state_)
+        assert_array_equal(theta, traj.params[k + 1])
+        assert_array_equal(theta_, theta)
+        assert_array_equal(state["velocity"], theta - previous)
+
+
+def test_nesterov_convex_objective_gap_is_o_of_one_over_s_k_squared():
+    """Su, Boyd & Candès (2016), Theorem 6 (after Nesterov 1983/Beck & Teboulle 2009): for convex L-smooth f and
+    s ≤ 1/L, f(x_k) − f* ≤ 2‖x₀ − x*‖²/(s(k + 1)²). Checked on Lessard et al.'s function (f* = 0 at 0)."""
+    problem, x0 = mo.problems.PiecewiseQuadratic(), np.array([3.3, -2.0])
+    s, n = 1 / 25, 500
+    traj = mo.minimize(mo.NesterovConvex(alpha=s), problem, x0, n)
+    k = np.arange(n + 1)
+    assert np.all(traj.loss <= 2 * (x0 @ x0) / (s * (k + 1) ** 2))
+
+
 def test_nesterov_without_lookahead_is_heavy_ball():
     """lookahead = 0 reproduces HeavyBall bit for bit, also from a non-zero starting velocity."""
     problem = mo.problems.Rosenbrock()
@@ -421,6 +487,8 @@ TABLE = [
      EXACT_QUADRATIC),
     ("Nesterov-midpoint", ROSENBROCK, mo.Nesterov(alpha=1e-3, beta=0.9, lookahead=0.5), X0_ROSENBROCK, 10_000,
      EXACT_ROSENBROCK),
+    ("NesterovConvex", QUADRATIC, mo.NesterovConvex(alpha=0.3), X0_QUADRATIC, 1000, EXACT_QUADRATIC),
+    ("NesterovConvex", ROSENBROCK, mo.NesterovConvex(alpha=1e-3), X0_ROSENBROCK, 40_000, EXACT_ROSENBROCK),
     ("ExponentiatedGradient", QUADRATIC, mo.ExponentiatedGradient(lr=0.3), X0_QUADRATIC, 1000, EXACT_QUADRATIC),
     ("ExponentiatedGradient", ROSENBROCK, mo.ExponentiatedGradient(lr=1e-3), X0_POSITIVE, 40_000,
      EXACT_ROSENBROCK),
