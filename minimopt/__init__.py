@@ -8,6 +8,7 @@ import importlib
 
 from . import problems
 from .dynamics import kramers, langevin, stationary_density
+from .first_passage import exit_times
 from .optimizers import (SGD, Adagrad, Adam, AdamW, DivergedError, EGStepSize, ExponentiatedGradient, HeavyBall,
                          HypergradientSGD, Nesterov, OptState, RMSprop)
 from .run import Trajectory, minimize
@@ -16,7 +17,7 @@ _LAZY_SUBMODULES = ("derive", "exercises", "plot")
 
 __all__ = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "HeavyBall", "Nesterov", "ExponentiatedGradient",
            "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize", "Trajectory", "langevin",
-           "kramers", "stationary_density", "problems", *_LAZY_SUBMODULES]
+           "kramers", "stationary_density", "exit_times", "problems", *_LAZY_SUBMODULES]
 __version__ = "0.1.0"
 
 
