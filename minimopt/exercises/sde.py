@@ -17,7 +17,7 @@ cases and returns ``"pass"`` or a message. The catalogued mistakes, each recogni
 >>> from minimopt.exercises import check_stationary_variance
 >>> check_stationary_variance(lambda h, sigma: sigma**2 / (2 * h))
 'pass'
->>> check_stationary_variance(lambda h, sigma: sigma**2 / h)[:40]
+>>> check_stationary_variance(lambda h, sigma: sigma**2 / h)[:39]
 'this is the variance of exp(-L/sigma^2)'
 """
 
