@@ -38,7 +38,7 @@ def test_references_agree_with_the_derivations():
     value = float(sgd.variance.subs({sde.eta: 0.3, derive.h: 4.0, sde.s: 1.5}))
     assert value == pytest.approx(ex._reference_sgd_variance(0.3, 4.0, 1.5), rel=1e-14)
     nst = derive.noise_scale_temperature()
-    eta_new = [sym for sym in nst.batch_for_lr.free_symbols if sym.name == "eta'"][0]
+    eta_new = [sym for sym in nst.batch_for_lr.free_symbols if sym.name == r"\eta'"][0]
     assert float(nst.batch_for_lr.subs({sde.eta: 0.1, sde.B: 32, eta_new: 0.3})) == pytest.approx(96.0)
     ar = derive.arrhenius_escape()
     t1 = ar.time_beyond_barrier.subs({sde.barrier: 0.4, derive.sigma: 0.8})

@@ -153,7 +153,7 @@ def sgd_stationary_variance() -> SGDStationaryVariance:
     (2019) (the SDE with noise √η).
     """
     theta_k, xi, v = sp.symbols("theta_k xi v", real=True)
-    theta_next = sp.Symbol("theta_{k+1}", real=True)
+    theta_next = sp.Symbol(r"\theta_{k+1}", real=True)
     update = theta_k - eta * (h * theta_k + s * xi)
     recursion = sp.Eq(theta_next, sp.collect(sp.expand(update), theta_k))
     # Var(θ_{k+1}) with θ_k ⟂ ξ_k, E ξ = 0, E ξ² = 1: the coefficient of θ_k squared times v plus that of ξ squared.
@@ -361,7 +361,7 @@ def noise_scale_temperature() -> NoiseScaleTemperature:
     _check(_is_zero(discrete - eta * Sigma / (2 * B * (2 - eta * h))), "discrete excess loss")
     _check(_is_zero(sp.limit(discrete / (eta * Sigma / (4 * B)), eta, 0) - 1), "discrete -> SDE as eta -> 0")
     phase_time = eta * examples / B
-    eta_new = sp.Symbol("eta'", positive=True)
+    eta_new = sp.Symbol(r"\eta'", positive=True)
     B_new = sp.Symbol("B'", positive=True)
     batch = sp.solve(sp.Eq(eta_new / B_new, eta / B), B_new)
     _check(len(batch) == 1 and _is_zero(batch[0] - B * eta_new / eta), "B' = B eta'/eta keeps eta/B")
