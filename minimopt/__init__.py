@@ -8,6 +8,7 @@ import importlib
 
 from . import problems
 from .dynamics import kramers, langevin, stationary_density
+from .first_passage import exit_times
 from .optimizers import (SGD, Adagrad, Adam, AdamW, DivergedError, EGStepSize, ExponentiatedGradient, HeavyBall,
                          HypergradientSGD, Nesterov, NesterovConvex, OptState, RMSprop)
 from .run import Trajectory, minimize
@@ -15,8 +16,8 @@ from .run import Trajectory, minimize
 _LAZY_SUBMODULES = ("derive", "exercises", "plot")
 
 __all__ = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "HeavyBall", "Nesterov", "NesterovConvex",
-           "ExponentiatedGradient", "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize", "Trajectory", "langevin",
-           "kramers", "stationary_density", "problems", *_LAZY_SUBMODULES]
+           "ExponentiatedGradient", "EGStepSize", "HypergradientSGD", "OptState", "DivergedError", "minimize",
+           "Trajectory", "langevin", "kramers", "stationary_density", "exit_times", "problems", *_LAZY_SUBMODULES]
 __version__ = "0.1.0"
 
 
