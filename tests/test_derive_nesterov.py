@@ -199,7 +199,7 @@ def test_lower_edge_for_large_momentum(beta):
 @pytest.mark.parametrize("kappa_v", [4.0, 25.0, 100.0, 1e4])
 def test_tunings_worst_case_rates_by_brute_force(kappa_v):
     ns, hb = derive.nesterov_stability(), derive.heavy_ball_stability()
-    subs = {derive.mu: 1.0, derive.Lmax: kappa_v, derive.kappa: kappa_v}
+    subs = {derive.h_min: 1.0, derive.h_max: kappa_v, derive.kappa: kappa_v}
     hs = np.linspace(1.0, kappa_v, 2001)
     for a_e, b_e, r_e in [(ns.alpha_opt, ns.beta_opt, ns.rate_opt), (ns.alpha_std, ns.beta_std, ns.rate_std)]:
         a, b, r = (float(e.subs(subs)) for e in (a_e, b_e, r_e))
@@ -215,7 +215,7 @@ def test_tunings_worst_case_rates_by_brute_force(kappa_v):
 def test_no_nearby_nesterov_tuning_beats_the_optimal_one():
     ns = derive.nesterov_stability()
     kappa_v = 50.0
-    a0 = float(ns.alpha_opt.subs({derive.mu: 1.0, derive.Lmax: kappa_v}))
+    a0 = float(ns.alpha_opt.subs({derive.h_min: 1.0, derive.h_max: kappa_v}))
     b0 = float(ns.beta_opt.subs(derive.kappa, kappa_v))
     r0 = float(ns.rate_opt.subs(derive.kappa, kappa_v))
     hs = np.linspace(1.0, kappa_v, 401)

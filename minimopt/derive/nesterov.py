@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from minimopt.derive._common import (alpha, beta, gamma, h, kappa, lam, lr, mu, Lmax, n, t, theta0, _check, _is_zero)
+from minimopt.derive._common import (alpha, beta, gamma, h, kappa, lam, lr, mu, h_min, h_max, n, t, theta0, _check, _is_zero)
 from minimopt.derive.momentum import heavy_ball_stability, leapfrog_coefficients
 
 __all__ = ["damping_discretisations", "high_resolution_odes", "nesterov_torch_map", "nesterov_stability",
@@ -328,7 +328,7 @@ def nesterov_stability() -> NesterovStability:
     Returns
     -------
     NesterovStability
-        See the fields; ``region`` is in ``alpha``, ``beta``, ``h``; tunings in ``mu``, ``Lmax``, ``kappa``;
+        See the fields; ``region`` is in ``alpha``, ``beta``, ``h``; tunings in ``h_min``, ``h_max``, ``kappa``;
         ``rate_gap`` in a positive symbol ``q`` = √κ.
 
     References
@@ -373,38 +373,38 @@ def nesterov_stability() -> NesterovStability:
     edge_gap = sp.factor(sp.simplify(hb_edge - upper_edge))
     _check(_is_zero(edge_gap - 4 * beta * (1 + beta) / (1 + 2 * beta)), "heavy ball's edge minus Nesterov's")
 
-    # Tuning with a double root rho at h = mu and the root -rho at h = L.
+    # Tuning with a double root rho at h = h_min and the root -rho at h = L.
     rho = sp.Symbol("rho", positive=True)
-    am, bt = sp.symbols("a_mu b_t", positive=True)   # alpha mu, beta
-    # (z - rho)^2 = z^2 - (1+beta)(1 - alpha mu) z + beta (1 - alpha mu):
+    am, bt = sp.symbols("a_mu b_t", positive=True)   # alpha h_min, beta
+    # (z - rho)^2 = z^2 - (1+beta)(1 - alpha h_min) z + beta (1 - alpha h_min):
     sol = sp.solve([sp.Eq((1 + bt) * (1 - am), 2 * rho), sp.Eq(bt * (1 - am), rho**2)], [am, bt], dict=True)
-    _check(len(sol) == 1, "one (alpha mu, beta) for a double root rho")
+    _check(len(sol) == 1, "one (alpha h_min, beta) for a double root rho")
     am_rho, b_rho = sol[0][am], sol[0][bt]
     _check(_is_zero(am_rho - (1 - rho)**2) and _is_zero(b_rho - rho / (2 - rho)),
-           "double root: alpha mu = (1 - rho)^2, beta = rho/(2 - rho)")
+           "double root: alpha h_min = (1 - rho)^2, beta = rho/(2 - rho)")
     # With Q = sqrt(3 kappa + 1), i.e. kappa = (Q^2 - 1)/3, everything below is rational in Q.
     Q = sp.Symbol("Q", positive=True)
     on_Q = {kappa: (Q**2 - 1) / 3}
-    p_L = sp.numer(sp.together(char.subs({beta: b_rho, alpha: am_rho / mu, h: kappa * mu}).subs(z, -rho)))
+    p_L = sp.numer(sp.together(char.subs({beta: b_rho, alpha: am_rho / h_min, h: kappa * h_min}).subs(z, -rho)))
     roots = [r_ for r_ in sp.solve(sp.expand(p_L.subs(on_Q)), rho)
              if r_.subs(Q, 5).is_real and 0 < r_.subs(Q, 5) < 1]
     rate_opt = 1 - 2 / sp.sqrt(3 * kappa + 1)
     _check(len(roots) == 1 and _is_zero(roots[0] - (1 - 2 / Q)), "the root -rho at L gives rho = 1 - 2/sqrt(3kappa+1)")
-    alpha_opt = 4 / (3 * Lmax + mu)
+    alpha_opt = 4 / (3 * h_max + h_min)
     beta_opt = (sp.sqrt(3 * kappa + 1) - 2) / (sp.sqrt(3 * kappa + 1) + 2)
     rate_Q, beta_Q = 1 - 2 / Q, (Q - 2) / (Q + 2)
-    _check(_is_zero(am_rho.subs(rho, rate_Q) / mu - alpha_opt.subs(Lmax, (Q**2 - 1) / 3 * mu)), "alpha* = 4/(3L+mu)")
+    _check(_is_zero(am_rho.subs(rho, rate_Q) / h_min - alpha_opt.subs(h_max, (Q**2 - 1) / 3 * h_min)), "alpha* = 4/(3L+h_min)")
     _check(_is_zero(b_rho.subs(rho, rate_Q) - beta_Q), "beta* = (sqrt(3k+1) - 2)/(sqrt(3k+1) + 2)")
     _check(sp.simplify(beta_opt.subs(on_Q) - beta_Q) == 0 and sp.simplify(rate_opt.subs(on_Q) - rate_Q) == 0,
            "the tuning in kappa is the tuning in Q")
     # At h = L the polynomial is (z + rho)(z - rho/3): the other root rho/3 is inside.
-    at_L = char.subs({alpha: alpha_opt, beta: beta_Q, h: Lmax}).subs(Lmax, (Q**2 - 1) / 3 * mu)
+    at_L = char.subs({alpha: alpha_opt, beta: beta_Q, h: h_max}).subs(h_max, (Q**2 - 1) / 3 * h_min)
     _check(_is_zero(at_L - (z + rate_Q) * (z - rate_Q / 3)), "roots -rho and rho/3 at h = L")
-    # Standard tuning: double root 1 - 1/sqrt(kappa) at h = mu (with kappa = P^2).
-    alpha_std, beta_std = 1 / Lmax, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
+    # Standard tuning: double root 1 - 1/sqrt(kappa) at h = h_min (with kappa = P^2).
+    alpha_std, beta_std = 1 / h_max, (sp.sqrt(kappa) - 1) / (sp.sqrt(kappa) + 1)
     rate_std = 1 - 1 / sp.sqrt(kappa)
     P = sp.Symbol("P", positive=True)
-    at_mu = char.subs({alpha: 1 / (P**2 * mu), h: mu, beta: (P - 1) / (P + 1)})
+    at_mu = char.subs({alpha: 1 / (P**2 * h_min), h: h_min, beta: (P - 1) / (P + 1)})
     _check(_is_zero(at_mu - (z - (1 - 1 / P))**2), "standard tuning: double root 1 - 1/sqrt(kappa) at mu")
     # Heavy ball is faster: with q = sqrt(kappa) > 1, rate_opt - (q-1)/(q+1) = 2/(q+1) - 2/sqrt(3q^2+1) > 0.
     qq = sp.Symbol("q", positive=True)
@@ -472,7 +472,7 @@ def lrp_heavy_ball_cycle() -> HeavyBallCycle:
     gradient = sp.Piecewise((L_val * xs, xs < 1), (m_val * xs + L_val - m_val, xs < 2),
                             (L_val * xs - (L_val - m_val), True))
     hb = heavy_ball_stability()
-    a = hb.alpha_opt.subs({Lmax: L_val, mu: m_val})
+    a = hb.alpha_opt.subs({h_max: L_val, h_min: m_val})
     b = hb.beta_opt.subs(kappa, L_val / m_val)
     _check(a == sp.Rational(1, 9) and b == sp.Rational(4, 9), "tuning alpha = 1/9, beta = 4/9")
 
