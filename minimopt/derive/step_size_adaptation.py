@@ -126,7 +126,7 @@ def eg_mirror_descent() -> EGMirrorDescent:
     is the unique stationary point of a strictly convex function (second derivative :math:`1/\theta > 0`):
     :math:`\theta_{t+1} = \theta_t\, e^{-\eta g}`, i.e. :math:`\nabla\psi(\theta_{t+1}) = \nabla\psi(\theta_t) -
     \eta g`. Restricted to the probability simplex :math:`\sum_i\theta_i = 1` (a Lagrange multiplier, solved
-    here for three coordinates) it is the multiplicative-weights (Hedge) update
+    here for three coordinates: the Lagrange conditions and the constraint hold) it is the multiplicative-weights (Hedge) update
     :math:`\theta_{t+1,i} = \theta_{t,i}e^{-\eta g_i}/\sum_j\theta_{t,j}e^{-\eta g_j}`: the unnormalised step
     followed by the KL projection onto the simplex, which is division by the sum.
 
@@ -151,8 +151,10 @@ def eg_mirror_descent() -> EGMirrorDescent:
     bregman = tidy
     objective = eta * g * th + bregman
     _check(sp.simplify(objective.diff(th, 2) - 1 / th) == 0, "the objective is strictly convex (second derivative 1/theta)")
-    sol = sp.solve(sp.Eq(objective.diff(th), 0), th)
-    _check(len(sol) == 1 and _is_zero(sol[0] - th_t * sp.exp(-eta * g)), "the mirror step should be theta_t e^{-eta g}")
+    # strictly convex, so the stationary point is the minimiser: eta g + log(theta/theta_t) = 0
+    sol = [th_t * sp.exp(-eta * g)]
+    _check(sp.expand_log(objective.diff(th).subs(th, sol[0]), force=True) == 0,
+           "the mirror step theta_t e^{-eta g} should be the stationary point")
     _check(_is_zero(sp.log(sol[0]) - (sp.log(th_t) - eta * g)) or
            _is_zero(sp.expand_log(sp.log(sol[0]), force=True) - (sp.log(th_t) - eta * g)),
            "grad psi(theta_{t+1}) = grad psi(theta_t) - eta g")
@@ -164,27 +166,32 @@ def eg_mirror_descent() -> EGMirrorDescent:
     lam_s = sp.Symbol("lambda_s", real=True)
     lagrangian = sum(eta * gi * wi + wi * sp.log(wi / wti) - wi + wti for gi, wi, wti in zip(gs, w, wt)) \
         + lam_s * (sum(w) - 1)
-    stationary = [sp.solve(sp.Eq(lagrangian.diff(wi), 0), wi)[0] for wi in w]   # each w_i in terms of λ
-    lam_sol = sp.solve(sp.Eq(sum(stationary), 1), lam_s)
-    _check(len(lam_sol) == 1, "one multiplier makes the weights sum to one")
-    hedge = tuple(sp.simplify(s.subs(lam_s, lam_sol[0])) for s in stationary)
+    # The objective is strictly convex (Hessian diag(1/w_i)) and the constraint linear, so a point that satisfies
+    # the Lagrange conditions is the unique minimiser. The conditions are eta g_i + log(w_i/w_t,i) + lambda = 0:
+    # solved for w_i (each alone), then lambda from the constraint.
+    stationary = [wti * sp.exp(-eta * gi - lam_s) for gi, wti in zip(gs, wt)]
+    for wi, si in zip(w, stationary):
+        _check(sp.expand_log(lagrangian.diff(wi).subs(wi, si), force=True) == 0, "w_i solves its Lagrange condition")
     total = sum(wti * sp.exp(-eta * gi) for gi, wti in zip(gs, wt))
-    for hi, gi, wti in zip(hedge, gs, wt):
-        _check(_is_zero(hi - wti * sp.exp(-eta * gi) / total), "Hedge: w_i e^{-eta g_i} / sum")
+    lam_star = sp.log(total)
+    _check(sp.cancel(sp.powsimp(sum(stationary).subs(lam_s, lam_star))) == 1, "lambda = log sum makes sum(w) = 1")
     hedge = tuple(wti * sp.exp(-eta * gi) / total for gi, wti in zip(gs, wt))
-    # KL projection of y > 0 onto the simplex.
+    for hi, si in zip(hedge, stationary):
+        _check(_is_zero(sp.powsimp(si.subs(lam_s, lam_star)) - hi), "Hedge: w_i e^{-eta g_i} / sum")
+    # KL projection of y > 0 onto the simplex: conditions log(w_i/y_i) + lambda = 0.
     y = sp.symbols("y1:4", positive=True)
     lag_p = sum(wi * sp.log(wi / yi) - wi + yi for wi, yi in zip(w, y)) + lam_s * (sum(w) - 1)
-    stat_p = [sp.solve(sp.Eq(lag_p.diff(wi), 0), wi)[0] for wi in w]
-    lam_p = sp.solve(sp.Eq(sum(stat_p), 1), lam_s)
-    _check(len(lam_p) == 1, "one multiplier for the projection")
-    projection = tuple(sp.simplify(s.subs(lam_s, lam_p[0])) for s in stat_p)
-    for pi, yi in zip(projection, y):
-        _check(_is_zero(pi - yi / sum(y)), "the KL projection onto the simplex divides by the sum")
+    projection = tuple(yi / sum(y) for yi in y)
+    for wi, yi in zip(w, y):
+        _check(sp.expand_log(lag_p.diff(wi).subs({wi: yi * sp.exp(-lam_s)}), force=True) == 0,
+               "w_i = y_i e^{-lambda} solves its Lagrange condition")
+        _check(_is_zero(sp.powsimp((yi * sp.exp(-lam_s)).subs(lam_s, sp.log(sum(y)))) - yi / sum(y)),
+               "lambda = log sum(y): the KL projection divides by the sum")
     # Hedge = unnormalised EG, then the projection.
     eg_unnormalised = [wti * sp.exp(-eta * gi) for gi, wti in zip(gs, wt)]
     for hi, pi in zip(hedge, projection):
-        _check(_is_zero(hi - pi.subs(dict(zip(y, eg_unnormalised)))), "Hedge is EG followed by the KL projection")
+        _check(_is_zero(hi - pi.subs(dict(zip(y, eg_unnormalised)), simultaneous=True)),
+               "Hedge is EG followed by the KL projection")
     return EGMirrorDescent(bregman, sol[0], hedge, projection)
 
 
