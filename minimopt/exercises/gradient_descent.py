@@ -340,7 +340,7 @@ def check_best_step(best_step, *, seed=None):
     """Check ``best_step(h_min, h_max)``: the constant learning rate that minimises the worst contraction factor.
 
     On a quadratic whose curvatures lie in [h_min, h_max], gradient descent multiplies each eigen-component by
-    1 − γh per step; the worst factor max(|1 − γh_min|, |1 − γh_max|) is smallest at γ = 2/(h_min + h_max).
+    1 − γh per step; the worst factor ``max(|1 − γh_min|, |1 − γh_max|)`` is smallest at γ = 2/(h_min + h_max).
 
     Parameters
     ----------
