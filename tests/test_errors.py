@@ -30,6 +30,10 @@ OPTIMIZERS = {
 }
 
 
+def test_table_covers_every_optimizer():
+    assert {cls.__name__ for cls in mo.optimizers.optimizer_classes()} <= set(OPTIMIZERS)
+
+
 def make(name, **changes):
     cls, kwargs, _ = OPTIMIZERS[name]
     return cls(**{**kwargs, **changes})
