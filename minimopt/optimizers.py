@@ -247,7 +247,7 @@ class Optimizer:
 
     def _apply(self, params, grad, state):
         if not _updates.apply_update(self._rule, params, grad, state._buffers, state._scalars, self._packed):
-            raise DivergedError(f"{type(self).__name__} step {state.count} produced non-finite parameters from "
+            raise DivergedError(f"{type(self).__name__} step {state.count} (counted from 1) produced non-finite parameters from "
                                 "finite parameters, gradient and state: the update overflowed (the step size is "
                                 "too large for this gradient)", step=state.count)
 
