@@ -149,6 +149,11 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
     return state
 
 
+# The same gradient, inlined into its caller at numba's IR level: for the parallel ensembles, where a call per
+# particle and step out of the ``prange`` body is about 20× slower than the inlined arithmetic.
+grad_inline = njit(cache=True, error_model="numpy", inline="always")(grad_into.py_func)
+
+
 @njit(cache=True, error_model="numpy")
 def values_on_grid(kind, matrix, vector, scalars, grid):
     """L at each point of a 1-D grid, for one-dimensional problems."""

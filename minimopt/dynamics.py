@@ -17,40 +17,42 @@ __all__ = ["langevin", "kramers", "stationary_density"]
 
 
 @njit(cache=True, parallel=True)
-def _langevin_chunk(kind, matrix, vector, scalars, X, streams, sigma, dt, steps):
-    """``steps`` Euler–Maruyama steps of every particle, in place; each particle's stream carries over."""
+def _langevin_chunk(kind, matrix, vector, scalars, X, G, streams, sigma, dt, steps):
+    """``steps`` Euler–Maruyama steps of every particle, in place; each particle's stream carries over.
+
+    Particle k works on the rows ``X[k]`` and ``G[k]`` (scratch for its gradient) directly: no allocation per
+    particle and chunk.
+    """
     n, d = X.shape
     kick = sigma * np.sqrt(dt)
     for k in prange(n):
         state = streams[k]
-        x = X[k].copy()
-        g = np.empty(d)
+        x = X[k]
+        g = G[k]
         for _ in range(steps):
-            state = _objectives.grad_into(kind, matrix, vector, scalars, x, g, state)
+            state = _objectives.grad_inline(kind, matrix, vector, scalars, x, g, state)
             for j in range(d):
                 state, z = _random.next_normal(state)
                 x[j] += -g[j] * dt + kick * z
-        X[k] = x
         streams[k] = state
 
 
 @njit(cache=True, parallel=True)
-def _kramers_chunk(kind, matrix, vector, scalars, X, V, streams, damping, sigma, dt, steps):
+def _kramers_chunk(kind, matrix, vector, scalars, X, V, G, streams, damping, sigma, dt, steps):
+    """As :func:`_langevin_chunk`, for positions X and velocities V."""
     n, d = X.shape
     kick = sigma * np.sqrt(dt)
     for k in prange(n):
         state = streams[k]
-        x = X[k].copy()
-        v = V[k].copy()
-        g = np.empty(d)
+        x = X[k]
+        v = V[k]
+        g = G[k]
         for _ in range(steps):
-            state = _objectives.grad_into(kind, matrix, vector, scalars, x, g, state)
+            state = _objectives.grad_inline(kind, matrix, vector, scalars, x, g, state)
             for j in range(d):
                 state, z = _random.next_normal(state)
                 v[j] += -(damping * v[j] + g[j]) * dt + kick * z
                 x[j] += v[j] * dt
-        X[k] = x
-        V[k] = v
         streams[k] = state
 
 
@@ -147,9 +149,9 @@ def langevin(problem: Problem, x0: np.ndarray, sigma: float, dt: float, steps: i
     sigma, dt, steps, n_particles, seed = _check_common(problem, sigma, dt, steps, n_particles, seed)
     X = _ensemble_start("x0", x0, n_particles, problem)
     _check_start_gradient(problem, X)
-    streams = _parallel.particle_streams(seed, n_particles)
+    streams, G = _parallel.particle_streams(seed, n_particles), np.empty_like(X)
     for start, count in _parallel.chunks(steps, n_particles * (problem._cost(X.shape[1]) + X.shape[1])):
-        _parallel.run_parallel(_langevin_chunk, *problem.kernel_data, X, streams, sigma, dt, count)
+        _parallel.run_parallel(_langevin_chunk, *problem.kernel_data, X, G, streams, sigma, dt, count)
         _parallel.check_finite("langevin", X, start + count, count)
     return X
 
@@ -188,9 +190,10 @@ def kramers(problem: Problem, x0: np.ndarray, v0: np.ndarray, damping: float, si
     X = _ensemble_start("x0", x0, n_particles, problem)
     V = _ensemble_start("v0", v0, n_particles, problem, d=X.shape[1])
     _check_start_gradient(problem, X)
-    streams = _parallel.particle_streams(seed, n_particles)
+    streams, G = _parallel.particle_streams(seed, n_particles), np.empty_like(X)
     for start, count in _parallel.chunks(steps, n_particles * (problem._cost(X.shape[1]) + 2 * X.shape[1])):
-        _parallel.run_parallel(_kramers_chunk, *problem.kernel_data, X, V, streams, damping, sigma, dt, count)
+        _parallel.run_parallel(_kramers_chunk, *problem.kernel_data, X, V, G, streams, damping, sigma, dt,
+                              count)
         _parallel.check_finite("kramers", V, start + count, count, what="velocity")
         _parallel.check_finite("kramers", X, start + count, count)
     return X, V
