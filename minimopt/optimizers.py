@@ -223,8 +223,9 @@ class Optimizer:
         self._apply(params, grad, state)
 
     def _check_vector(self, name, array):
+        """``params`` as a 1-D finite float64 array that also meets the optimizer's own constraints."""
         array = _validate.vector(name, array)
-        self._check_params(name, array) if name == "params" else None
+        self._check_params(name, array)
         return array
 
     def _check(self, params, grad, state):
