@@ -2,7 +2,8 @@
 
     python benchmarks/run_all.py            # from the repository root, with the project's environment
 
-One command re-measures everything and rewrites the results table (run it on a quiet machine: the timings are
+One command re-measures everything and rewrites the results table (and README.md's "## Speed" table from it;
+``--readme-only`` rebuilds that from the last RESULTS.md) (run it on a quiet machine: the timings are
 best-of-k minima, but other load still inflates them). ``--quick`` repeats each measurement twice only, to
 check that the suite runs. The scripts run one after the other, never concurrently.
 
@@ -231,6 +232,62 @@ def first_calls(table, notes):
         f"files in its fresh cache directory.")
 
 
+README_SCRIPTS = [  # (start of a RESULTS.md row, the script that measures it alone)
+    ("Adam (lr=1e-3) on 2-D Rosenbrock, 10⁵ steps, warm — vs torch", "rosenbrock_minimopt.py, rosenbrock_torch.py"),
+    ("Adam (lr=1e-3) on 2-D Rosenbrock, 10⁵ steps, warm — vs NumPy", "rosenbrock_minimopt.py, rosenbrock_numpy.py"),
+    ("`minimize`, Adam on 2-D", "loop_overhead.py"),
+    ("`minimize`, Adam on 100-D", "loop_overhead.py"),
+    ("Adam `step_`, d = 10⁷, warm — vs fastest NumPy",
+     "large_step_minimopt.py --rule adam, large_step_numpy.py --rule adam"),
+    ("`langevin`, DoubleWell", "langevin_minimopt.py, langevin_numpy.py"),
+    ("Fresh process: `import minimopt` + first `minimize`", "first_call.py --call minimize"),
+]
+
+
+def update_readme():
+    """Rewrite the table of README.md's "## Speed" section from benchmarks/RESULTS.md (the same run)."""
+    with open(os.path.join(HERE, "RESULTS.md")) as results:
+        text = results.read()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| benchmark")]
+    cells = [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
+    loops = [c for c in cells if c[0].startswith("`minimize`, ") and "hand-written" in c[0]]
+    date = next((line[len("- Date: "):] for line in text.splitlines() if line.startswith("- Date: ")), "?")
+    load = next((line[len("- Load average (1 min) before / after: "):].split(" on ")[0] for line in text.splitlines()
+                 if line.startswith("- Load average")), "?")
+    table = ["| benchmark | minimopt | reference | ratio | target | met? | reproduce alone (`python benchmarks/…`) |",
+             "|---|---|---|---|---|---|---|"]
+    for prefix, script in README_SCRIPTS:
+        for c in cells:
+            if c[0].startswith(prefix):
+                table.append("| " + " | ".join(c + [f"`{script}`"]) + " |")
+                break
+    for d in ("2", "100"):
+        mine = [c for c in loops if f" on {d}-D " in c[0]]
+        if mine:
+            worst = min(mine, key=lambda c: float(c[3].rstrip("×")))
+            met = sum(c[5] == "yes" for c in mine)
+            name = worst[0].split(", ")[1].split(" on ")[0]
+            table.append(f"| `minimize` vs a hand-written numba loop, {d}-D Rosenbrock: the slowest of {len(mine)} "
+                         f"optimizers ({name}); {met} of {len(mine)} within 2× | {worst[1]} | {worst[2]} | "
+                         f"{worst[3]} | {worst[4]} | {'yes' if met == len(mine) else '**no**'} | "
+                         "`loop_overhead.py` |")
+    section = "\n".join([
+        "## Speed", "",
+        f"Measured in one run of `python benchmarks/run_all.py` (every script in a fresh interpreter) on {date}, load average {load} on this project's shared 2-core machine: other work on "
+        "the machine inflates every time, and ratios measured within one process (the hand-written loops, timed "
+        "alternately in CPU time) are the most robust numbers. Ratio = reference time / minimopt time. The full "
+        "table, with the machine, the load and how each number was taken, is in "
+        "[`benchmarks/RESULTS.md`](benchmarks/RESULTS.md); run_all.py rewrites it and this table.", "",
+        *table, ""])
+    readme_path = os.path.join(ROOT, "README.md")
+    with open(readme_path) as readme:
+        old = readme.read()
+    start = old.index("## Speed")
+    end = old.index("\n## ", start + 1) + 1
+    with open(readme_path, "w") as readme:
+        readme.write(old[:start] + section + "\n" + old[end:])
+
+
 def machine():
     model = "unknown"
     if os.path.exists("/proc/cpuinfo"):
@@ -255,6 +312,9 @@ def machine():
 
 
 def main():
+    if "--readme-only" in sys.argv:  # rebuild README's table from the RESULTS.md of the last run
+        update_readme()
+        return
     started = datetime.datetime.now().astimezone()
     load_before = os.getloadavg()
     table, notes = Table(), {}
@@ -294,6 +354,7 @@ def main():
     ])
     with open(os.path.join(HERE, "RESULTS.md"), "w") as results:
         results.write(text)
+    update_readme()
     print(text)
 
 
