@@ -13,7 +13,7 @@ SCALE_INVARIANT   ½ xᵀHx / xᵀx                                 matrix H
 PIECEWISE_QUAD    Σᵢ φ(xᵢ), φ of Lessard, Recht & Packard      scalars (m, L)
 ================  ==========================================  =====================================
 
-Gradients are written into a preallocated ``out``. LEAST_SQUARES with a batch size B > 0 returns the minibatch
+Gradients are written into a preallocated ``out`` (which must not overlap ``x``). LEAST_SQUARES with a batch size B > 0 returns the minibatch
 gradient (1/B) Σⱼ aⱼ(aⱼᵀx − yⱼ) over B rows drawn uniformly with replacement from the random stream ``state``
 (see :mod:`minimopt._random`); every gradient function takes and returns that stream.
 """
@@ -23,7 +23,17 @@ from numba import njit
 
 from . import _random
 
-QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT, PIECEWISE_QUADRATIC = range(6)
+# The registry of kinds: a problem class names its kind with one of these identifiers (checked when the class
+# is created, see ``minimopt.problems.Problem``); ``tests/test_problems.py`` checks that every kind has a class
+# and a value and gradient here. An unknown kind gives NaN, never uninitialised memory.
+KINDS = ("QUADRATIC", "ROSENBROCK", "DOUBLE_WELL", "LEAST_SQUARES", "SCALE_INVARIANT", "PIECEWISE_QUADRATIC")
+QUADRATIC, ROSENBROCK, DOUBLE_WELL, LEAST_SQUARES, SCALE_INVARIANT, PIECEWISE_QUADRATIC = range(len(KINDS))
+
+# Compiled with the NumPy error model (a division by zero gives inf or NaN, which the callers report as
+# divergence, instead of raising ZeroDivisionError inside a compiled loop) and without numba's reference
+# counting (these functions allocate nothing; the reference-count updates of their array arguments cost about
+# 100 ns per call, more than the arithmetic of a 2-D problem).
+_KERNEL = dict(cache=True, error_model="numpy", _nrt=False)
 
 
 @njit(cache=True, inline="always")
@@ -46,7 +56,7 @@ def _piecewise(m, L, x):
     return 0.5 * L * x * x - gap * x + 1.5 * gap, L * x - gap
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def value(kind, matrix, vector, scalars, x):
     """L(x) for the problem ``(kind, matrix, vector, scalars)``."""
     n = x.shape[0]
@@ -79,10 +89,12 @@ def value(kind, matrix, vector, scalars, x):
         m, L = scalars[0], scalars[1]
         for i in range(n):
             total += _piecewise(m, L, x[i])[0]
+    else:
+        total = np.nan
     return total
 
 
-@njit(cache=True, inline="always")
+@njit(**_KERNEL)
 def grad_into(kind, matrix, vector, scalars, x, out, state):
     """Write ∇L(x) (a minibatch gradient for LEAST_SQUARES with B > 0) into ``out``; return the stream."""
     n = x.shape[0]
@@ -91,7 +103,8 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
             out[i] = _row_dot(matrix, i, x) - vector[i]
     elif kind == ROSENBROCK:
         a, b = scalars[0], scalars[1]
-        out[:] = 0.0
+        for j in range(n):
+            out[j] = 0.0
         for i in range(n - 1):
             inner = x[i + 1] - x[i] * x[i]
             out[i] += -4.0 * b * x[i] * inner - 2.0 * (a - x[i])
@@ -103,7 +116,8 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
     elif kind == LEAST_SQUARES:
         rows = matrix.shape[0]
         batch = int(scalars[0])
-        out[:] = 0.0
+        for j in range(n):
+            out[j] = 0.0
         count = rows if batch <= 0 else batch
         for k in range(count):
             if batch <= 0:
@@ -129,10 +143,18 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
         m, L = scalars[0], scalars[1]
         for i in range(n):
             out[i] = _piecewise(m, L, x[i])[1]
+    else:
+        for i in range(n):
+            out[i] = np.nan
     return state
 
 
-@njit(cache=True)
+# The same gradient, inlined into its caller at numba's IR level: for the parallel ensembles, where a call per
+# particle and step out of the ``prange`` body is about 20× slower than the inlined arithmetic.
+grad_inline = njit(cache=True, error_model="numpy", inline="always")(grad_into.py_func)
+
+
+@njit(cache=True, error_model="numpy")
 def values_on_grid(kind, matrix, vector, scalars, grid):
     """L at each point of a 1-D grid, for one-dimensional problems."""
     out = np.empty(grid.shape[0])

@@ -15,15 +15,27 @@ scalars : float64[m]
 hyper : float64[n]
     The hyperparameters, in the order the optimizer class documents.
 
-The return value is True when every new parameter is finite: the divergence check is folded into the update's
+``params`` and ``grad`` must not overlap (``Optimizer.step_`` copies ``grad`` when they might). The return value
+is True when every new parameter is finite: the divergence check is folded into the update's
 single pass over memory. Each loop is one fused pass, so an update streams its arrays once.
 """
 
 import numpy as np
 from numba import njit
 
-# Rule identifiers for the compiled dispatch in ``apply_update`` and ``query_point``.
-SGD, ADAM, ADAGRAD, RMSPROP, HEAVY_BALL, NESTEROV, EXP_GRAD, EG_STEP_SIZE, HYPERGRADIENT, NESTEROV_CONVEX = range(10)
+# The registry of rules: identifiers for the compiled dispatch in ``apply_update`` and ``query_point``, in the
+# order of ``KERNELS`` (defined after the kernels). An optimizer class names its rule with one of them (checked
+# when the class is created, see ``minimopt.optimizers.Optimizer``); ``tests/test_rules.py`` checks that the
+# dispatch reaches ``KERNELS[rule]`` for every identifier and that every identifier has a class.
+RULES = ("SGD", "ADAM", "ADAGRAD", "RMSPROP", "HEAVY_BALL", "NESTEROV", "EXP_GRAD", "EG_STEP_SIZE", "HYPERGRADIENT",
+         "NESTEROV_CONVEX")
+SGD, ADAM, ADAGRAD, RMSPROP, HEAVY_BALL, NESTEROV, EXP_GRAD, EG_STEP_SIZE, HYPERGRADIENT, NESTEROV_CONVEX = range(
+    len(RULES))
+
+# Every kernel: the NumPy error model (a zero division gives inf/NaN, reported as divergence, never an
+# exception) and no reference counting (kernels allocate nothing; numba's reference-count updates of the
+# array arguments would cost about 100 ns per call, more than a 2-D update).
+_KERNEL = dict(cache=True, error_model="numpy", _nrt=False)
 
 
 @njit(cache=True)
@@ -34,7 +46,7 @@ def _lerp(start, end, weight):
     return end - (end - start) * (1.0 - weight)
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def sgd_update(params, grad, buffers, scalars, hyper):
     r"""Stochastic gradient descent with momentum, torch.optim.SGD's convention.
 
@@ -70,7 +82,7 @@ def sgd_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**_KERNEL)
 def adam_update(params, grad, buffers, scalars, hyper):
     r"""Adam (Kingma & Ba 2015), with AMSGrad and decoupled weight decay (AdamW) as options.
 
@@ -122,7 +134,7 @@ def adam_update(params, grad, buffers, scalars, hyper):
     return not bad
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**_KERNEL)
 def adagrad_update(params, grad, buffers, scalars, hyper):
     r"""AdaGrad (Duchi, Hazan & Singer 2011), torch.optim.Adagrad's convention.
 
@@ -150,7 +162,7 @@ def adagrad_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True, error_model="numpy")
+@njit(**_KERNEL)
 def rmsprop_update(params, grad, buffers, scalars, hyper):
     r"""RMSProp (Tieleman & Hinton 2012), torch.optim.RMSprop's convention, optionally centred and with momentum.
 
@@ -188,7 +200,7 @@ def rmsprop_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def heavy_ball_update(params, grad, buffers, scalars, hyper):
     r"""Polyak's heavy ball in the leapfrog (physics) form.
 
@@ -210,7 +222,7 @@ def heavy_ball_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def exponentiated_gradient_update(params, grad, buffers, scalars, hyper):
     r"""Exponentiated gradient (Kivinen & Warmuth 1997): :math:`\theta \leftarrow \theta \odot e^{-\eta g}`.
 
@@ -226,7 +238,7 @@ def exponentiated_gradient_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def eg_step_size_update(params, grad, buffers, scalars, hyper):
     r"""Per-coordinate step sizes learned by exponentiated gradient.
 
@@ -251,7 +263,7 @@ def eg_step_size_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def hypergradient_update(params, grad, buffers, scalars, hyper):
     r"""SGD with hypergradient descent on the learning rate (SGD-HD, Baydin et al. 2018).
 
@@ -285,7 +297,7 @@ def _convex_momentum(count):
     return (count - 1.0) / (count + 2.0)
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def nesterov_convex_update(params, grad, buffers, scalars, hyper):
     r"""Nesterov's method for convex functions with the schedule of Su, Boyd & Candès (2016).
 
@@ -310,7 +322,14 @@ def nesterov_convex_update(params, grad, buffers, scalars, hyper):
     return finite
 
 
-@njit(cache=True)
+# Indexed by rule identifier: ``apply_update(rule, …)`` must call ``KERNELS[rule]`` (tested for every rule).
+KERNELS = (sgd_update, adam_update, adagrad_update, rmsprop_update, heavy_ball_update, heavy_ball_update,
+           exponentiated_gradient_update, eg_step_size_update, hypergradient_update, nesterov_convex_update)
+if len(KERNELS) != len(RULES):
+    raise ImportError(f"minimopt._updates: {len(RULES)} rules but {len(KERNELS)} kernels")
+
+
+@njit(**_KERNEL)
 def apply_update(rule, params, grad, buffers, scalars, hyper):
     """Dispatch to the kernel of ``rule`` (one of the identifiers above); returns the finiteness flag."""
     if rule == SGD:
@@ -334,7 +353,7 @@ def apply_update(rule, params, grad, buffers, scalars, hyper):
     raise ValueError("unknown update rule")
 
 
-@njit(cache=True)
+@njit(**_KERNEL)
 def query_point(rule, params, buffers, scalars, hyper, out):
     r"""Write into ``out`` the point where the rule takes its gradient.
 

@@ -5,72 +5,107 @@ derived from ``(seed, k)`` (see :mod:`minimopt._random`), so an ensemble is the 
 of threads.
 """
 
+from __future__ import annotations
+
 import numpy as np
 from numba import njit, prange
 
-from . import _objectives, _random, _validate
+from . import _objectives, _parallel, _random, _validate
 from .problems import Problem
+
+__all__ = ["langevin", "kramers", "stationary_density"]
 
 
 @njit(cache=True, parallel=True)
-def _langevin_ensemble(kind, matrix, vector, scalars, X, sigma, dt, steps, seed):
+def _langevin_chunk(kind, matrix, vector, scalars, X, G, streams, sigma, dt, steps):
+    """``steps`` Euler–Maruyama steps of every particle, in place; each particle's stream carries over.
+
+    Particle k works on the rows ``X[k]`` and ``G[k]`` (scratch for its gradient) directly: no allocation per
+    particle and chunk.
+    """
     n, d = X.shape
     kick = sigma * np.sqrt(dt)
     for k in prange(n):
-        state = _random.stream(seed, k + 1)
-        x = X[k].copy()
-        g = np.empty(d)
+        state = streams[k]
+        x = X[k]
+        g = G[k]
         for _ in range(steps):
-            state = _objectives.grad_into(kind, matrix, vector, scalars, x, g, state)
+            state = _objectives.grad_inline(kind, matrix, vector, scalars, x, g, state)
             for j in range(d):
                 state, z = _random.next_normal(state)
                 x[j] += -g[j] * dt + kick * z
-        X[k] = x
-    return X
+        streams[k] = state
 
 
 @njit(cache=True, parallel=True)
-def _kramers_ensemble(kind, matrix, vector, scalars, X, V, damping, sigma, dt, steps, seed):
+def _kramers_chunk(kind, matrix, vector, scalars, X, V, G, streams, damping, sigma, dt, steps):
+    """As :func:`_langevin_chunk`, for positions X and velocities V."""
     n, d = X.shape
     kick = sigma * np.sqrt(dt)
     for k in prange(n):
-        state = _random.stream(seed, k + 1)
-        x = X[k].copy()
-        v = V[k].copy()
-        g = np.empty(d)
+        state = streams[k]
+        x = X[k]
+        v = V[k]
+        g = G[k]
         for _ in range(steps):
-            state = _objectives.grad_into(kind, matrix, vector, scalars, x, g, state)
+            state = _objectives.grad_inline(kind, matrix, vector, scalars, x, g, state)
             for j in range(d):
                 state, z = _random.next_normal(state)
                 v[j] += -(damping * v[j] + g[j]) * dt + kick * z
                 x[j] += v[j] * dt
-        X[k] = x
-        V[k] = v
-    return X, V
+        streams[k] = state
 
 
-def _ensemble_start(name, x, n_particles, dim):
-    """Broadcast a start point (1-D) to every particle, or check a per-particle array (n_particles, d)."""
+@njit(cache=True)
+def _all_gradients_finite(kind, matrix, vector, scalars, X):
+    """−1 if ∇L is finite at every row of X, else the first row where it is not."""
+    g = np.empty(X.shape[1])
+    for k in range(X.shape[0]):
+        _objectives.grad_into(kind, matrix, vector, scalars, X[k], g, np.uint64(0))
+        for j in range(X.shape[1]):
+            if not np.isfinite(g[j]):
+                return k
+    return -1
+
+
+def _ensemble_start(name, x, n_particles, problem, d=None):
+    """Broadcast a start point (1-D) to every particle, or check a per-particle array (n_particles, d).
+
+    The size is checked before anything is allocated, and the dimension against the problem.
+    """
     if isinstance(x, np.ndarray) and x.ndim == 2:
-        if x.dtype != np.float64 or x.shape[0] != n_particles or not np.isfinite(x).all():
-            raise ValueError(f"{name} must be float64 of shape (n_particles, d) with finite entries, "
-                             f"got {x.dtype} {x.shape}")
-        start = np.ascontiguousarray(x).copy()
+        if x.dtype != np.float64 or x.shape[0] != n_particles or x.shape[1] == 0 or not np.isfinite(x).all():
+            raise ValueError(f"{name} must be float64 of shape (n_particles, d) = ({n_particles}, d) with finite "
+                             f"entries, got {x.dtype} {x.shape}")
+        width = x.shape[1]
     else:
-        start = np.tile(_validate.vector(name, x), (n_particles, 1))
-    if dim is not None and start.shape[1] != dim:
-        raise ValueError(f"{name} must have {dim} coordinates per particle, got {start.shape[1]}")
-    return start
+        x = _validate.vector(name, x)
+        width = x.shape[0]
+    if d is not None and width != d:
+        raise ValueError(f"{name} must have {d} coordinates per particle (as x0), got {width}")
+    problem.check_dimension(name, width)
+    _validate.allocation("n_particles", 8 * n_particles * width * 3, f"an ensemble of {n_particles} particles × "
+                         f"{width} coordinates")
+    if x.ndim == 2:
+        return np.array(x, order="C", copy=True)
+    return np.tile(x, (n_particles, 1))
+
+
+def _check_start_gradient(problem, X):
+    row = _all_gradients_finite(*problem.kernel_data, X)
+    if row >= 0:
+        raise ValueError(f"x0: the gradient of the loss is not finite at the start of particle {row}, {X[row]}")
 
 
 def _check_common(problem, sigma, dt, steps, n_particles, seed):
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a minimopt problem, got {type(problem).__name__}")
     return (_validate.nonnegative("sigma", sigma), _validate.positive("dt", dt), _validate.count("steps", steps),
-            _validate.count("n_particles", n_particles, minimum=1), _validate.count("seed", seed))
+            _validate.count("n_particles", n_particles, minimum=1), _validate.seed("seed", seed))
 
 
-def langevin(problem, x0, sigma, dt, steps, n_particles, seed=0):
+def langevin(problem: Problem, x0: np.ndarray, sigma: float, dt: float, steps: int, n_particles: int,
+             seed: int = 0) -> np.ndarray:
     r"""Simulate an ensemble of the Langevin equation :math:`dX = -\nabla L(X)\,dt + \sigma\, dW`.
 
     Euler–Maruyama: :math:`X_{k+1} = X_k - \nabla L(X_k)\,\Delta t + \sigma\sqrt{\Delta t}\,\xi_k`,
@@ -91,20 +126,38 @@ def langevin(problem, x0, sigma, dt, steps, n_particles, seed=0):
     n_particles : int
         Ensemble size.
     seed : int
-        Seed; particle k uses stream (seed, k).
+        Seed in [0, 2⁶⁴); particle k uses stream (seed, k + 1).
 
     Returns
     -------
     ndarray, shape (n_particles, d)
         The positions after ``steps`` steps.
+
+    Raises
+    ------
+    ValueError
+        Bad input, naming the parameter — also a start where the gradient is not finite.
+    DivergedError
+        A particle's position became non-finite (the message names it and the chunk of steps).
+
+    Notes
+    -----
+    The particles run in parallel (numba ``prange``) in chunks of steps (see :mod:`minimopt._parallel`), so
+    Ctrl-C interrupts a long run, concurrent calls from several threads are safe, and a forked child process
+    can run ensembles too. Results do not depend on the number of threads or on the chunking.
     """
     sigma, dt, steps, n_particles, seed = _check_common(problem, sigma, dt, steps, n_particles, seed)
-    X = _ensemble_start("x0", x0, n_particles, problem.dim)
-    X = _langevin_ensemble(*problem.kernel_data, X, sigma, dt, steps, seed)
-    return _reported(X, "langevin")
+    X = _ensemble_start("x0", x0, n_particles, problem)
+    _check_start_gradient(problem, X)
+    streams, G = _parallel.particle_streams(seed, n_particles), np.empty_like(X)
+    for start, count in _parallel.chunks(steps, n_particles * (problem._cost(X.shape[1]) + X.shape[1])):
+        _parallel.run_parallel(_langevin_chunk, *problem.kernel_data, X, G, streams, sigma, dt, count)
+        _parallel.check_finite("langevin", X, start + count, count)
+    return X
 
 
-def kramers(problem, x0, v0, damping, sigma, dt, steps, n_particles, seed=0):
+def kramers(problem: Problem, x0: np.ndarray, v0: np.ndarray, damping: float, sigma: float, dt: float, steps: int,
+            n_particles: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     r"""Simulate the Kramers (underdamped Langevin) equation, the SDE of momentum with noisy gradients.
 
     .. math:: dX = V\,dt, \qquad dV = (-\lambda V - \nabla L(X))\,dt + \sigma\, dW,
@@ -128,23 +181,25 @@ def kramers(problem, x0, v0, damping, sigma, dt, steps, n_particles, seed=0):
     -------
     X, V : ndarray, shape (n_particles, d)
         Positions and velocities after ``steps`` steps.
+
+    Raises ``ValueError`` on bad input and :class:`DivergedError` when a particle diverges, as :func:`langevin`,
+    which it also follows in running in chunks, under the lock, reproducibly whatever the number of threads.
     """
     sigma, dt, steps, n_particles, seed = _check_common(problem, sigma, dt, steps, n_particles, seed)
     damping = _validate.nonnegative("damping", damping)
-    X = _ensemble_start("x0", x0, n_particles, problem.dim)
-    V = _ensemble_start("v0", v0, n_particles, X.shape[1])
-    X, V = _kramers_ensemble(*problem.kernel_data, X, V, damping, sigma, dt, steps, seed)
-    _reported(V, "kramers")
-    return _reported(X, "kramers"), V
+    X = _ensemble_start("x0", x0, n_particles, problem)
+    V = _ensemble_start("v0", v0, n_particles, problem, d=X.shape[1])
+    _check_start_gradient(problem, X)
+    streams, G = _parallel.particle_streams(seed, n_particles), np.empty_like(X)
+    for start, count in _parallel.chunks(steps, n_particles * (problem._cost(X.shape[1]) + 2 * X.shape[1])):
+        _parallel.run_parallel(_kramers_chunk, *problem.kernel_data, X, V, G, streams, damping, sigma, dt,
+                              count)
+        _parallel.check_finite("kramers", V, start + count, count, what="velocity")
+        _parallel.check_finite("kramers", X, start + count, count)
+    return X, V
 
 
-def _reported(X, name):
-    if not np.isfinite(X).all():
-        raise FloatingPointError(f"{name}: the ensemble diverged (non-finite positions); reduce dt")
-    return X
-
-
-def stationary_density(problem, sigma, grid):
+def stationary_density(problem: Problem, sigma: float, grid: np.ndarray) -> np.ndarray:
     r"""The stationary density of :math:`dX = -L'(X)\,dt + \sigma\,dW` on a 1-D grid.
 
     .. math:: p(x) = \frac{e^{-2L(x)/\sigma^2}}{\int e^{-2L/\sigma^2}},
@@ -169,9 +224,12 @@ def stationary_density(problem, sigma, grid):
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a minimopt problem, got {type(problem).__name__}")
     sigma = _validate.positive("sigma", sigma)
+    problem.check_dimension("grid", 1)
     grid = _validate.vector("grid", grid)
     if grid.shape[0] < 2 or np.any(np.diff(grid) <= 0):
         raise ValueError("grid must be increasing with at least 2 points")
     energy = problem.values_on_grid(grid)
+    if not np.isfinite(energy).all():
+        raise ValueError(f"grid: the loss is not finite at {grid[~np.isfinite(energy)][:3].tolist()}")
     weight = np.exp(-2.0 * (energy - energy.min()) / sigma**2)
     return weight / np.trapezoid(weight, grid)

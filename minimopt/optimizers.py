@@ -16,15 +16,18 @@ Names and defaults follow ``torch.optim`` where a torch optimizer exists, and so
 -0.6098
 """
 
+from __future__ import annotations
+
+import dataclasses
 from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
 from . import _updates, _validate
+from ._errors import DivergedError
 
-
-class DivergedError(ArithmeticError):
-    """An update produced a parameter that is not finite (the step size is too large for the problem)."""
+__all__ = ["Optimizer", "OptState", "DivergedError", "hyperparameter", "optimizer_classes"]
 
 
 class OptState:
@@ -33,91 +36,242 @@ class OptState:
     The arrays are what the compiled kernels update; ``step`` copies them first, ``step_`` updates them in place.
     Buffers and scalar state are read by name, ``state["exp_avg"]`` or ``state["lr"]``; ``state.count`` is the
     number of steps taken.
+
+    A state cannot be built wrong: the constructor copies ``buffers`` (k × d, one row per name) and ``scalars``
+    (the step count, then one entry per scalar name) into new float64 arrays after checking their shapes and
+    finiteness, and the attributes cannot be reassigned. ``state.buffers`` and ``state.scalars`` are views:
+    their entries can be written, their shape cannot be changed under the kernels.
     """
 
-    __slots__ = ("buffers", "scalars", "names", "scalar_names")
+    __slots__ = ("_buffers", "_scalars", "_names", "_scalar_names")
 
-    def __init__(self, buffers, scalars, names, scalar_names=()):
-        self.buffers = buffers
-        self.scalars = scalars
-        self.names = names
-        self.scalar_names = scalar_names
+    def __init__(self, buffers, scalars, names, scalar_names=()) -> None:
+        names, scalar_names = _names("names", names), _names("scalar_names", scalar_names)
+        buffers = _validate.real_array("buffers", buffers, ndim=2)
+        scalars = _validate.real_array("scalars", scalars, ndim=1)
+        if buffers.shape[0] != len(names):
+            raise ValueError(f"buffers must have one row per name ({len(names)} for {names}), "
+                             f"got shape {buffers.shape}")
+        if buffers.shape[1] == 0:
+            raise ValueError(f"buffers must have one column per parameter (at least 1), got shape {buffers.shape}")
+        if scalars.shape[0] != 1 + len(scalar_names):
+            raise ValueError(f"scalars must hold the step count and one entry per scalar name "
+                             f"({1 + len(scalar_names)} entries), got shape {scalars.shape}")
+        if scalars[0] < 0 or scalars[0] != int(scalars[0]):
+            raise ValueError(f"scalars[0] is the step count, a whole number ≥ 0; got {scalars[0]!r}")
+        _fill(self, buffers, scalars, names, scalar_names)
+
+    @classmethod
+    def _trusted(cls, buffers: np.ndarray, scalars: np.ndarray, names: tuple, scalar_names: tuple) -> OptState:
+        """A state from arrays this package has just made (no checks, no copies)."""
+        state = object.__new__(cls)
+        _fill(state, buffers, scalars, names, scalar_names)
+        return state
+
+    buffers = property(lambda self: self._buffers.view(), doc="The buffers, k × d (a view: writable entries).")
+    scalars = property(lambda self: self._scalars.view(), doc="The step count, then the scalar state (a view).")
+    names = property(lambda self: self._names, doc="The buffers' names, one per row.")
+    scalar_names = property(lambda self: self._scalar_names, doc="The names of the scalar state after the count.")
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"OptState is immutable: {name!r} cannot be reassigned (build a new state instead)")
 
     @property
-    def count(self):
+    def count(self) -> int:
         """Number of steps taken."""
-        return int(self.scalars[0])
+        return int(self._scalars[0]) if np.isfinite(self._scalars[0]) else -1
 
-    def __getitem__(self, name):
-        if name in self.names:
-            return self.buffers[self.names.index(name)]
-        if name in self.scalar_names:
-            return float(self.scalars[1 + self.scalar_names.index(name)])
-        raise KeyError(f"no state {name!r}; this state has {self.names + self.scalar_names}")
+    def __getitem__(self, name: str):
+        if name in self._names:
+            return self._buffers[self._names.index(name)]
+        if name in self._scalar_names:
+            return float(self._scalars[1 + self._scalar_names.index(name)])
+        raise KeyError(f"no state {name!r}; this state has {self._names + self._scalar_names}")
 
-    def copy(self):
+    def __reduce__(self):
+        """Pickling, ``copy.copy`` and ``copy.deepcopy`` rebuild the state through the checking constructor."""
+        return OptState, (self._buffers, self._scalars, self._names, self._scalar_names)
+
+    def copy(self) -> OptState:
         """A deep copy: the functional ``step`` works on one."""
-        return OptState(self.buffers.copy(), self.scalars.copy(), self.names, self.scalar_names)
+        return OptState._trusted(self._buffers.copy(), self._scalars.copy(), self._names, self._scalar_names)
 
-    def __repr__(self):
-        scalars = "".join(f", {name}={self[name]!r}" for name in self.scalar_names)
-        return f"OptState(count={self.count}{scalars}, buffers={self.names})"
+    def __repr__(self) -> str:
+        scalars = "".join(f", {name}={self[name]!r}" for name in self._scalar_names)
+        return f"OptState(count={self.count}{scalars}, buffers={self._names})"
+
+
+def _fill(state, buffers, scalars, names, scalar_names):
+    for slot, value in zip(OptState.__slots__, (buffers, scalars, names, scalar_names)):
+        object.__setattr__(state, slot, value)
+
+
+def _names(what, names):
+    if isinstance(names, str) or not all(isinstance(name, str) for name in _iterate(what, names)):
+        raise ValueError(f"{what} must be a tuple of strings, got {names!r}")
+    return tuple(names)
+
+
+def _iterate(what, value):
+    try:
+        return list(value)
+    except TypeError:
+        raise ValueError(f"{what} must be a tuple of strings, got {value!r}") from None
+
+
+def hyperparameter(default: Any = dataclasses.MISSING, *, check: Callable[[str, Any], Any], packed: bool = True,
+                   **field_options) -> Any:
+    """Declare a hyperparameter: a dataclass field whose metadata says how to check it and whether the kernel reads it.
+
+    ``check(name, value)`` returns the validated value (see :mod:`minimopt._validate`) or raises a ValueError
+    naming the parameter; ``packed`` values (floats, bools as 0/1, pairs as two floats) go to the kernel's
+    ``hyper`` array in the order the fields are declared, followed by the class's ``_hyper_tail``.
+    """
+    return dataclasses.field(default=default, metadata={"check": check, "packed": packed}, **field_options)
 
 
 class Optimizer:
-    """Base class: subclasses are frozen dataclasses that define the rule, its buffers and its hyperparameters."""
+    """Base class: subclasses are frozen dataclasses that declare their hyperparameters with :func:`hyperparameter`.
 
-    _rule = -1
-    _buffer_names = ()
-    _scalar_names = ()
+    One loop here validates every declared field (``dataclasses.replace`` runs it too), checks the combination
+    (``_check_combination``), and packs the kernel's ``hyper`` array once. A subclass names its kernel by an
+    identifier of the registry :data:`minimopt._updates.RULES`; a class without one is refused when defined.
+    """
 
-    def _hyper(self):
-        raise NotImplementedError
+    _rule: ClassVar[int] = -1
+    _buffer_names: ClassVar[tuple[str, ...]] = ()
+    _scalar_names: ClassVar[tuple[str, ...]] = ()
+    _hyper_tail: ClassVar[tuple[float, ...]] = ()
 
-    def _initial_buffers(self, params):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not (isinstance(cls._rule, int) and 0 <= cls._rule < len(_updates.KERNELS)):
+            raise TypeError(f"{cls.__name__} names no update kernel (_rule={cls._rule!r}): add its rule to "
+                            "minimopt._updates.RULES and KERNELS")
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Optimizer:
+            raise TypeError("Optimizer is the base class; use one of minimopt's optimizers (mo.SGD, mo.Adam, …)")
+        return super().__new__(cls)
+
+    def __post_init__(self) -> None:
+        packed = []
+        for field in dataclasses.fields(self):
+            check = field.metadata.get("check")
+            if check is None:
+                continue
+            value = check(field.name, getattr(self, field.name))
+            object.__setattr__(self, field.name, value)
+            if field.metadata["packed"]:
+                packed.extend(value if isinstance(value, tuple) else (value,))
+        self._check_combination()
+        object.__setattr__(self, "_packed", np.array([*map(float, packed), *self._hyper_tail]))
+
+    def _check_combination(self) -> None:
+        """Constraints between hyperparameters (none by default)."""
+
+    def _hyper(self) -> np.ndarray:
+        """The kernel's ``hyper`` array (packed once, in declaration order)."""
+        return self._packed
+
+    def _initial_buffers(self, params: np.ndarray) -> np.ndarray:
         return np.zeros((len(self._buffer_names), params.shape[0]))
 
-    def _initial_scalars(self):
+    def _initial_scalars(self) -> np.ndarray:
         return np.zeros(1)
 
-    def init(self, params):
+    def _check_params(self, name: str, params: np.ndarray) -> None:
+        """Constraints on the parameters themselves (none by default)."""
+
+    def init(self, params: np.ndarray) -> OptState:
         """The state before the first step, for parameters shaped like ``params`` (1-D float64)."""
         params = _validate.vector("params", params)
-        return OptState(self._initial_buffers(params), self._initial_scalars(), self._buffer_names,
-                        self._scalar_names)
+        self._check_params("params", params)
+        return OptState._trusted(self._initial_buffers(params), self._initial_scalars(), self._buffer_names,
+                                 self._scalar_names)
 
-    def query(self, params, state):
-        """The point at which the next gradient must be taken: ``params`` itself except for Nesterov."""
-        self._check(params, params, state)
-        out = np.empty_like(params)
-        _updates.query_point(self._rule, params, state.buffers, state.scalars, self._hyper(), out)
+    def query(self, params: np.ndarray, state: OptState) -> np.ndarray:
+        """The point at which the next gradient must be taken: ``params`` itself except for the Nesterov methods."""
+        params = _kernel_ready(self._check_vector("params", params))
+        self._check_state(params, state)
+        out = np.empty(params.shape[0])
+        _updates.query_point(self._rule, params, state._buffers, state._scalars, self._packed, out)
         return out
 
-    def step(self, params, grad, state):
+    def step(self, params: np.ndarray, grad: np.ndarray, state: OptState) -> tuple[np.ndarray, OptState]:
         """One update; returns ``(new_params, new_state)`` and leaves the inputs untouched."""
-        self._check(params, grad, state)
+        grad = self._check(params, grad, state)
         params, state = params.copy(), state.copy()
         self._apply(params, grad, state)
         return params, state
 
-    def step_(self, params, grad, state):
-        """The same update as :meth:`step`, written into ``params`` and ``state`` in place (no copies)."""
-        self._check(params, grad, state)
+    def step_(self, params: np.ndarray, grad: np.ndarray, state: OptState) -> None:
+        """The same update as :meth:`step`, written into ``params`` and ``state`` in place (no copies).
+
+        ``params`` must be a writeable C-contiguous array that does not share memory with the state; a ``grad``
+        that shares memory with ``params`` or the state is copied first, so that the result is :meth:`step`'s.
+        """
+        grad = self._check(params, grad, state)
+        if not (params.flags.writeable and params.flags.c_contiguous):
+            raise ValueError("params must be a writeable, C-contiguous array for step_ (the update is written into "
+                             "it); use step for a read-only or strided array")
+        if np.may_share_memory(params, state._buffers) or np.may_share_memory(params, state._scalars):
+            raise ValueError("params must not share memory with the state (a view of state.buffers cannot be "
+                             "updated in place)")
+        if np.may_share_memory(grad, params) or np.may_share_memory(grad, state._buffers):
+            grad = grad.copy()
         self._apply(params, grad, state)
 
+    def _check_vector(self, name, array):
+        """``params`` as a 1-D finite float64 array that also meets the optimizer's own constraints."""
+        array = _validate.vector(name, array)
+        self._check_params(name, array)
+        return array
+
     def _check(self, params, grad, state):
-        _validate.vector("params", params)
+        self._check_vector("params", params)
         _validate.vector("grad", grad)
         _validate.same_shape("params", params, "grad", grad)
-        if not isinstance(state, OptState) or state.names != self._buffer_names:
+        self._check_state(params, state)
+        return _kernel_ready(grad)
+
+    def _check_state(self, params, state):
+        if not isinstance(state, OptState) or state._names != self._buffer_names \
+                or state._scalar_names != self._scalar_names:
             raise ValueError(f"state must come from {type(self).__name__}.init, got {state!r}")
-        if state.buffers.shape[1] != params.shape[0]:
-            raise ValueError(f"state was made for {state.buffers.shape[1]} parameters, params has {params.shape[0]}")
+        if state._buffers.shape[1] != params.shape[0]:
+            raise ValueError(f"state was made for {state._buffers.shape[1]} parameters, params has {params.shape[0]}")
+        count = state._scalars[0]
+        if not (np.isfinite(state._scalars).all() and count >= 0 and count == int(count)):
+            raise ValueError(f"state: its step count and scalars must be finite, the count a whole number ≥ 0; "
+                             f"got {state._scalars.tolist()}")
 
     def _apply(self, params, grad, state):
-        if not _updates.apply_update(self._rule, params, grad, state.buffers, state.scalars, self._hyper()):
-            raise DivergedError(f"{type(self).__name__} step {state.count} produced non-finite parameters: "
-                                "the iteration diverged (try a smaller step size)")
+        if not _updates.apply_update(self._rule, params, grad, state._buffers, state._scalars, self._packed):
+            raise DivergedError(f"{type(self).__name__} step {state.count} (counted from 1) produced non-finite parameters from "
+                                "finite parameters, gradient and state: the update overflowed (the step size is "
+                                "too large for this gradient)", step=state.count)
+
+
+def optimizer_classes() -> tuple[type[Optimizer], ...]:
+    """Every optimizer class of minimopt (the subclasses of :class:`Optimizer` defined in this package)."""
+    found, pending = [], list(Optimizer.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("minimopt.") and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+def _kernel_ready(array: np.ndarray) -> np.ndarray:
+    """``array`` if the kernels can take it as it is (C-contiguous, writeable), else a copy that they can.
+
+    Read-only and strided arrays would each make numba compile (and cache) another version of every kernel.
+    """
+    if array.flags.c_contiguous and array.flags.writeable:
+        return array
+    return np.array(array, order="C", copy=True)
 
 
 @dataclass(frozen=True)
@@ -145,26 +299,18 @@ class SGD(Optimizer):
         w ≥ 0, added to the gradient as w θ.
     """
 
-    lr: float
-    momentum: float = 0.0
-    dampening: float = 0.0
-    nesterov: bool = False
-    weight_decay: float = 0.0
+    lr: float = hyperparameter(check=_validate.nonnegative)
+    momentum: float = hyperparameter(0.0, check=_validate.unit_interval)
+    dampening: float = hyperparameter(0.0, check=_validate.unit_interval)
+    nesterov: bool = hyperparameter(False, check=_validate.flag)
+    weight_decay: float = hyperparameter(0.0, check=_validate.nonnegative)
 
     _rule = _updates.SGD
     _buffer_names = ("momentum_buffer",)
 
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-        _set(self, "momentum", _validate.unit_interval("momentum", self.momentum))
-        _set(self, "dampening", _validate.unit_interval("dampening", self.dampening))
-        _set(self, "weight_decay", _validate.nonnegative("weight_decay", self.weight_decay))
-        _set(self, "nesterov", _flag("nesterov", self.nesterov))
+    def _check_combination(self):
         if self.nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
-
-    def _hyper(self):
-        return np.array([self.lr, self.momentum, self.dampening, float(self.nesterov), self.weight_decay])
 
 
 @dataclass(frozen=True)
@@ -193,28 +339,16 @@ class Adam(Optimizer):
         Divide by 1 − β₁ᵗ and √(1 − β₂ᵗ) (True, as torch).
     """
 
-    lr: float = 1e-3
-    betas: tuple = (0.9, 0.999)
-    eps: float = 1e-8
-    weight_decay: float = 0.0
-    amsgrad: bool = False
-    bias_correction: bool = True
+    lr: float = hyperparameter(1e-3, check=_validate.nonnegative)
+    betas: tuple[float, float] = hyperparameter((0.9, 0.999), check=_validate.pair_of_unit)
+    eps: float = hyperparameter(1e-8, check=_validate.positive)
+    weight_decay: float = hyperparameter(0.0, check=_validate.nonnegative)
+    amsgrad: bool = hyperparameter(False, check=_validate.flag)
+    bias_correction: bool = hyperparameter(True, check=_validate.flag)
 
     _rule = _updates.ADAM
     _buffer_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-    _decoupled = False
-
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-        _set(self, "betas", _betas(self.betas))
-        _set(self, "eps", _validate.positive("eps", self.eps))
-        _set(self, "weight_decay", _validate.nonnegative("weight_decay", self.weight_decay))
-        _set(self, "amsgrad", _flag("amsgrad", self.amsgrad))
-        _set(self, "bias_correction", _flag("bias_correction", self.bias_correction))
-
-    def _hyper(self):
-        return np.array([self.lr, self.betas[0], self.betas[1], self.eps, self.weight_decay, float(self.amsgrad),
-                         float(self.bias_correction), float(self._decoupled)])
+    _hyper_tail = (0.0,)  # decoupled weight decay: no
 
 
 @dataclass(frozen=True)
@@ -225,12 +359,10 @@ class AdamW(Adam):
     enters m or v. Parameters as :class:`Adam`, with ``weight_decay=1e-2`` by default (and bias correction).
     """
 
-    weight_decay: float = 1e-2
-    bias_correction: bool = True
-    _decoupled = True
+    weight_decay: float = hyperparameter(1e-2, check=_validate.nonnegative)
+    bias_correction: bool = hyperparameter(True, check=_validate.flag, init=False, repr=False)
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        Adam.__init__(self, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    _hyper_tail = (1.0,)  # decoupled weight decay: yes
 
 
 @dataclass(frozen=True)
@@ -254,25 +386,17 @@ class Adagrad(Optimizer):
         ε > 0.
     """
 
-    lr: float = 1e-2
-    lr_decay: float = 0.0
-    weight_decay: float = 0.0
-    initial_accumulator_value: float = 0.0
-    eps: float = 1e-10
+    lr: float = hyperparameter(1e-2, check=_validate.nonnegative)
+    lr_decay: float = hyperparameter(0.0, check=_validate.nonnegative)
+    weight_decay: float = hyperparameter(0.0, check=_validate.nonnegative)
+    initial_accumulator_value: float = hyperparameter(0.0, check=_validate.nonnegative, packed=False)
+    eps: float = hyperparameter(1e-10, check=_validate.positive)
 
     _rule = _updates.ADAGRAD
     _buffer_names = ("sum",)
 
-    def __post_init__(self):
-        for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value"):
-            _set(self, name, _validate.nonnegative(name, getattr(self, name)))
-        _set(self, "eps", _validate.positive("eps", self.eps))
-
     def _initial_buffers(self, params):
         return np.full((1, params.shape[0]), self.initial_accumulator_value)
-
-    def _hyper(self):
-        return np.array([self.lr, self.lr_decay, self.weight_decay, self.eps])
 
 
 @dataclass(frozen=True)
@@ -302,26 +426,15 @@ class RMSprop(Optimizer):
         Normalise by an estimate of the gradient's variance instead of its second moment.
     """
 
-    lr: float = 1e-2
-    alpha: float = 0.99
-    eps: float = 1e-8
-    weight_decay: float = 0.0
-    momentum: float = 0.0
-    centered: bool = False
+    lr: float = hyperparameter(1e-2, check=_validate.nonnegative)
+    alpha: float = hyperparameter(0.99, check=_validate.unit_interval)
+    eps: float = hyperparameter(1e-8, check=_validate.positive)
+    weight_decay: float = hyperparameter(0.0, check=_validate.nonnegative)
+    momentum: float = hyperparameter(0.0, check=_validate.unit_interval)
+    centered: bool = hyperparameter(False, check=_validate.flag)
 
     _rule = _updates.RMSPROP
     _buffer_names = ("square_avg", "grad_avg", "momentum_buffer")
-
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-        _set(self, "alpha", _validate.unit_interval("alpha", self.alpha))
-        _set(self, "eps", _validate.positive("eps", self.eps))
-        _set(self, "weight_decay", _validate.nonnegative("weight_decay", self.weight_decay))
-        _set(self, "momentum", _validate.unit_interval("momentum", self.momentum))
-        _set(self, "centered", _flag("centered", self.centered))
-
-    def _hyper(self):
-        return np.array([self.lr, self.alpha, self.eps, self.weight_decay, self.momentum, float(self.centered)])
 
 
 @dataclass(frozen=True)
@@ -344,26 +457,19 @@ class HeavyBall(Optimizer):
         Momentum coefficient β in [0, 1).
     """
 
-    alpha: float
-    beta: float
+    alpha: float = hyperparameter(check=_validate.nonnegative)
+    beta: float = hyperparameter(check=_validate.unit_interval)
 
     _rule = _updates.HEAVY_BALL
     _buffer_names = ("velocity",)
 
-    def __post_init__(self):
-        _set(self, "alpha", _validate.nonnegative("alpha", self.alpha))
-        _set(self, "beta", _validate.unit_interval("beta", self.beta))
-
-    def init(self, params, velocity=None):
+    def init(self, params: np.ndarray, velocity: np.ndarray | None = None) -> OptState:
         """The state before the first step; ``velocity`` (v₀, shaped like params) defaults to zeros."""
         state = super().init(params)
         if velocity is not None:
             velocity = _validate.vector("velocity", velocity, size=params.shape[0])
-            state.buffers[0] = velocity
+            state._buffers[0] = velocity
         return state
-
-    def _hyper(self):
-        return np.array([self.alpha, self.beta])
 
 
 @dataclass(frozen=True)
@@ -387,17 +493,9 @@ class Nesterov(HeavyBall):
         ℓ in [0, 1]; 0 gives back the heavy ball.
     """
 
-    lookahead: float = 1.0
+    lookahead: float = hyperparameter(1.0, check=_validate.closed_unit_interval)
 
     _rule = _updates.NESTEROV
-
-    def __post_init__(self):
-        super().__post_init__()
-        _set(self, "lookahead", _validate.finite_scalar("lookahead", self.lookahead, low=0.0, high=1.0,
-                                                        high_open=False))
-
-    def _hyper(self):
-        return np.array([self.alpha, self.beta, self.lookahead])
 
 
 @dataclass(frozen=True)
@@ -436,16 +534,10 @@ class NesterovConvex(Optimizer):
     0.70875 3
     """
 
-    alpha: float
+    alpha: float = hyperparameter(check=_validate.nonnegative)
 
     _rule = _updates.NESTEROV_CONVEX
     _buffer_names = ("velocity",)
-
-    def __post_init__(self):
-        _set(self, "alpha", _validate.nonnegative("alpha", self.alpha))
-
-    def _hyper(self):
-        return np.array([self.alpha])
 
 
 @dataclass(frozen=True)
@@ -460,22 +552,15 @@ class ExponentiatedGradient(Optimizer):
         η ≥ 0.
     """
 
-    lr: float
+    lr: float = hyperparameter(check=_validate.nonnegative)
 
     _rule = _updates.EXP_GRAD
 
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-
-    def init(self, params):
-        """The state (only a step count); ``params`` must be positive."""
-        state = super().init(params)
+    def _check_params(self, name, params):
+        """Exponentiated gradient lives on the positive orthant: ``init``, ``step``, ``step_`` and ``query``
+        refuse a parameter ≤ 0 (the multiplicative update could never make it positive)."""
         if not (params > 0).all():
-            raise ValueError("params must be positive for exponentiated gradient")
-        return state
-
-    def _hyper(self):
-        return np.array([self.lr])
+            raise ValueError(f"{name} must be positive for exponentiated gradient")
 
 
 @dataclass(frozen=True)
@@ -496,23 +581,16 @@ class EGStepSize(Optimizer):
         Meta learning rate γ ≥ 0.
     """
 
-    lr: float
-    gamma: float
+    lr: float = hyperparameter(check=_validate.nonnegative)
+    gamma: float = hyperparameter(check=_validate.nonnegative)
 
     _rule = _updates.EG_STEP_SIZE
     _buffer_names = ("step_size", "prev_grad")
-
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-        _set(self, "gamma", _validate.nonnegative("gamma", self.gamma))
 
     def _initial_buffers(self, params):
         buffers = np.zeros((2, params.shape[0]))
         buffers[0] = 1.0
         return buffers
-
-    def _hyper(self):
-        return np.array([self.lr, self.gamma])
 
 
 @dataclass(frozen=True)
@@ -532,37 +610,12 @@ class HypergradientSGD(Optimizer):
         Hypergradient learning rate β ≥ 0.
     """
 
-    lr: float
-    beta: float
+    lr: float = hyperparameter(check=_validate.nonnegative)
+    beta: float = hyperparameter(check=_validate.nonnegative)
 
     _rule = _updates.HYPERGRADIENT
     _buffer_names = ("prev_grad",)
     _scalar_names = ("lr",)
 
-    def __post_init__(self):
-        _set(self, "lr", _validate.nonnegative("lr", self.lr))
-        _set(self, "beta", _validate.nonnegative("beta", self.beta))
-
     def _initial_scalars(self):
         return np.array([0.0, self.lr])
-
-    def _hyper(self):
-        return np.array([self.lr, self.beta])
-
-
-def _set(instance, name, value):
-    object.__setattr__(instance, name, value)
-
-
-def _flag(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _betas(betas):
-    try:
-        beta1, beta2 = betas
-    except (TypeError, ValueError):
-        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-    return (_validate.unit_interval("betas[0]", beta1), _validate.unit_interval("betas[1]", beta2))

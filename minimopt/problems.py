@@ -5,48 +5,110 @@ compiled loops of :func:`minimopt.minimize`, :func:`minimopt.langevin` and :func
 (``problem.kernel_data``). The formulas are in :mod:`minimopt._objectives`.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from . import _objectives, _random, _validate
 
-_EMPTY_MATRIX = np.zeros((0, 0))
-_EMPTY_VECTOR = np.zeros(0)
+__all__ = ["Problem", "Quadratic", "Rosenbrock", "DoubleWell", "LeastSquares", "ScaleInvariant",
+           "PiecewiseQuadratic", "problem_classes"]
+
+
+def _frozen_copy(array: np.ndarray) -> np.ndarray:
+    """A private read-only copy: the caller's array is neither frozen nor able to change the problem later."""
+    array = np.array(array, dtype=np.float64, order="C", copy=True)
+    array.setflags(write=False)
+    return array
+
+
+_EMPTY_MATRIX = _frozen_copy(np.zeros((0, 0)))
+_EMPTY_VECTOR = _frozen_copy(np.zeros(0))
 
 
 class Problem:
-    """Base class: a loss L with its gradient, as compiled kernels."""
+    """Base class: a loss L with its gradient, as compiled kernels.
 
-    _kind = -1
-    dim = None  # the required dimension, or None when any works
+    Problems are immutable: the constructor copies the arrays it is given (the caller's arrays stay writeable
+    and cannot change the problem afterwards), the arrays it exposes are read-only views, and attributes cannot
+    be reassigned. A subclass names its kernel by an identifier of the registry
+    :data:`minimopt._objectives.KINDS`; a class without one is refused when it is defined, and ``Problem()`` itself
+    is not a problem.
+    """
 
-    def __init__(self, matrix=_EMPTY_MATRIX, vector=_EMPTY_VECTOR, scalars=_EMPTY_VECTOR):
-        self._matrix, self._vector, self._scalars = matrix, vector, np.asarray(scalars, dtype=np.float64)
-        for array in (self._matrix, self._vector, self._scalars):
-            array.setflags(write=False)
+    _kind: int = -1
+    _dim: int | None = None   # the required dimension, or None when any works
+    _min_dim: int = 1         # the smallest dimension the formula needs
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not (isinstance(cls._kind, int) and 0 <= cls._kind < len(_objectives.KINDS)):
+            raise TypeError(f"{cls.__name__} names no objective kernel (_kind={cls._kind!r}): add its kind to "
+                            "minimopt._objectives.KINDS, value and grad_into")
+
+    def __init__(self, matrix: np.ndarray = _EMPTY_MATRIX, vector: np.ndarray = _EMPTY_VECTOR,
+                 scalars=()) -> None:
+        if type(self) is Problem:
+            raise TypeError("Problem is the base class; use one of minimopt.problems (Quadratic, Rosenbrock, …)")
+        for name, value in (("_matrix", _frozen_copy(matrix)), ("_vector", _frozen_copy(vector)),
+                            ("_scalars", _frozen_copy(np.asarray(scalars, dtype=np.float64)))):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name, value):
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(f"{type(self).__name__} is immutable: {name!r} cannot be reassigned "
+                                 "(build a new problem instead)")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{type(self).__name__} is immutable: {name!r} cannot be deleted")
 
     @property
-    def kernel_data(self):
-        """``(kind, matrix, vector, scalars)``, the description the compiled kernels take."""
+    def dim(self) -> int | None:
+        """The dimension the problem requires, or None when any dimension (≥ its minimum) works."""
+        return self._dim
+
+    @property
+    def kernel_data(self) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """``(kind, matrix, vector, scalars)``, the description the compiled kernels take (read-only arrays)."""
         return self._kind, self._matrix, self._vector, self._scalars
 
-    def _point(self, x):
-        return _validate.vector("x", x, size=self.dim)
+    def _cost(self, d: int) -> int:
+        """Rough number of floating-point operations of one gradient (to size the chunks of a compiled run)."""
+        return d
 
-    def value(self, x):
+    def check_dimension(self, name: str, d: int) -> None:
+        """Refuse points of dimension ``d`` (reported as parameter ``name``) that this problem cannot take."""
+        if self._dim is not None and d != self._dim:
+            raise ValueError(f"{name} must have {self._dim} coordinates for this {type(self).__name__}, got {d}")
+        if d < self._min_dim:
+            raise ValueError(f"{name} must have at least {self._min_dim} coordinates for {type(self).__name__}, "
+                             f"got {d}")
+
+    def _point(self, x: np.ndarray, name: str = "x") -> np.ndarray:
+        """A checked point the kernels can read: 1-D float64, finite, of an allowed dimension, C-contiguous."""
+        x = _validate.vector(name, x)
+        self.check_dimension(name, x.shape[0])
+        if not (x.flags.c_contiguous and x.flags.writeable):
+            x = np.array(x, order="C", copy=True)
+        return x
+
+    def value(self, x: np.ndarray) -> float:
         """L(x)."""
-        return _objectives.value(*self.kernel_data, self._point(x))
+        return float(_objectives.value(*self.kernel_data, self._point(x)))
 
-    def grad(self, x):
+    def grad(self, x: np.ndarray) -> np.ndarray:
         """∇L(x), a new array."""
-        out = np.empty_like(self._point(x))
+        x = self._point(x)
+        out = np.empty(x.shape[0])
         _objectives.grad_into(*self.kernel_data, x, out, np.uint64(0))
         return out
 
-    def values_on_grid(self, grid):
-        """L at every point of a 1-D ``grid`` (one-dimensional problems only)."""
-        if self.dim not in (None, 1):
-            raise ValueError(f"values_on_grid needs a one-dimensional problem, this one has dimension {self.dim}")
-        grid = _validate.vector("grid", np.ascontiguousarray(grid, dtype=np.float64))
+    def values_on_grid(self, grid) -> np.ndarray:
+        """L at every point of a 1-D ``grid`` (real array_like; one-dimensional problems only)."""
+        self.check_dimension("grid", 1)
+        grid = _validate.real_array("grid", grid, ndim=1)
         return _objectives.values_on_grid(*self.kernel_data, grid)
 
 
@@ -63,23 +125,30 @@ class Quadratic(Problem):
 
     _kind = _objectives.QUADRATIC
 
-    def __init__(self, H, b=None):
+    def __init__(self, H, b=None) -> None:
         H = _validate.matrix("H", H, square=True, symmetric=True)
         d = H.shape[0]
-        b = np.zeros(d) if b is None else _validate.vector("b", np.asarray(b, dtype=np.float64), size=d).copy()
-        self.dim = d
+        b = np.zeros(d) if b is None else _validate.real_array("b", b, ndim=1)
+        if b.shape != (d,):
+            raise ValueError(f"b must have shape ({d},) to match H, got {b.shape}")
+        self._dim = d
         super().__init__(H, b)
 
-    @property
-    def H(self):
-        return self._matrix
+    def _cost(self, d):
+        return d * d
 
     @property
-    def b(self):
-        return self._vector
+    def H(self) -> np.ndarray:
+        """The curvature matrix (a read-only view)."""
+        return self._matrix.view()
 
     @property
-    def solution(self):
+    def b(self) -> np.ndarray:
+        """The linear term (a read-only view)."""
+        return self._vector.view()
+
+    @property
+    def solution(self) -> np.ndarray:
         """H⁻¹b, the stationary point."""
         return np.linalg.solve(self._matrix, self._vector)
 
@@ -97,17 +166,12 @@ class Rosenbrock(Problem):
     """
 
     _kind = _objectives.ROSENBROCK
+    _min_dim = 2
 
-    def __init__(self, a=1.0, b=100.0):
+    def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
         self.a = _validate.finite_scalar("a", a)
         self.b = _validate.nonnegative("b", b)
         super().__init__(scalars=[self.a, self.b])
-
-    def _point(self, x):
-        x = super()._point(x)
-        if x.shape[0] < 2:
-            raise ValueError(f"x must have at least 2 coordinates for Rosenbrock, got shape {x.shape}")
-        return x
 
     def __repr__(self):
         return f"Rosenbrock(a={self.a}, b={self.b})"
@@ -127,7 +191,7 @@ class DoubleWell(Problem):
 
     _kind = _objectives.DOUBLE_WELL
 
-    def __init__(self, tilt=0.0):
+    def __init__(self, tilt: float = 0.0) -> None:
         self.tilt = _validate.finite_scalar("tilt", tilt)
         super().__init__(scalars=[self.tilt])
 
@@ -157,30 +221,38 @@ class LeastSquares(Problem):
 
     _kind = _objectives.LEAST_SQUARES
 
-    def __init__(self, A, y, batch_size=None, seed=0):
+    def __init__(self, A, y, batch_size: int | None = None, seed: int = 0) -> None:
         A = _validate.matrix("A", A)
         n, d = A.shape
-        y = _validate.vector("y", np.asarray(y, dtype=np.float64), size=n).copy()
+        y = _validate.real_array("y", y, ndim=1)
+        if y.shape != (n,):
+            raise ValueError(f"y must have shape ({n},), one target per row of A, got {y.shape}")
         self.batch_size = None if batch_size is None else _validate.count("batch_size", batch_size, minimum=1)
-        self.dim = d
-        self._stream = np.array([_random.stream(_validate.count("seed", seed), 0)], dtype=np.uint64)
+        self._dim = d
+        self._stream = np.array([_random.stream(_validate.seed("seed", seed), 0)], dtype=np.uint64)
         super().__init__(A, y, scalars=[0.0 if batch_size is None else float(self.batch_size)])
 
-    @property
-    def A(self):
-        return self._matrix
+    def _cost(self, d):
+        return d * (self.batch_size or self._matrix.shape[0])
 
     @property
-    def y(self):
-        return self._vector
+    def A(self) -> np.ndarray:
+        """The examples as rows (a read-only view)."""
+        return self._matrix.view()
 
-    def grad(self, x):
+    @property
+    def y(self) -> np.ndarray:
+        """The targets (a read-only view)."""
+        return self._vector.view()
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
         """A minibatch gradient (the full one when ``batch_size`` is None); advances the problem's stream."""
-        out = np.empty_like(self._point(x))
+        x = self._point(x)
+        out = np.empty(x.shape[0])
         self._stream[0] = _objectives.grad_into(*self.kernel_data, x, out, self._stream[0])
         return out
 
-    def full_grad(self, x):
+    def full_grad(self, x: np.ndarray) -> np.ndarray:
         """The exact gradient (1/n) Aᵀ(Ax − y)."""
         x = self._point(x)
         return self._matrix.T @ (self._matrix @ x - self._vector) / self._matrix.shape[0]
@@ -208,19 +280,28 @@ class ScaleInvariant(Problem):
 
     _kind = _objectives.SCALE_INVARIANT
 
-    def __init__(self, H):
+    def __init__(self, H) -> None:
         H = _validate.matrix("H", H, square=True, symmetric=True)
-        self.dim = H.shape[0]
+        self._dim = H.shape[0]
         super().__init__(H)
 
-    @property
-    def H(self):
-        return self._matrix
+    def _cost(self, d):
+        return d * d
 
-    def _point(self, x):
-        x = super()._point(x)
+    @property
+    def H(self) -> np.ndarray:
+        """The matrix (a read-only view)."""
+        return self._matrix.view()
+
+    def _point(self, x, name="x"):
+        x = super()._point(x, name)
         if not np.any(x):
-            raise ValueError("x must be non-zero: a scale-invariant loss is undefined at the origin")
+            raise ValueError(f"{name} must be non-zero: a scale-invariant loss is undefined at the origin")
+        with np.errstate(over="ignore", under="ignore"):
+            norm2 = float(np.dot(x, x))
+        if norm2 == 0.0 or not np.isfinite(norm2):
+            raise ValueError(f"{name}: its squared norm {'underflows to 0' if norm2 == 0.0 else 'overflows'} in "
+                             "float64, where the scale-invariant loss cannot be evaluated; rescale it (L(cw) = L(w))")
         return x
 
     def __repr__(self):
@@ -263,7 +344,7 @@ class PiecewiseQuadratic(Problem):
 
     _kind = _objectives.PIECEWISE_QUADRATIC
 
-    def __init__(self, m=1.0, L=25.0):
+    def __init__(self, m: float = 1.0, L: float = 25.0) -> None:
         self.m = _validate.positive("m", m)
         self.L = _validate.finite_scalar("L", L)
         if not self.m < self.L:
@@ -272,3 +353,8 @@ class PiecewiseQuadratic(Problem):
 
     def __repr__(self):
         return f"PiecewiseQuadratic(m={self.m}, L={self.L})"
+
+
+def problem_classes() -> tuple[type[Problem], ...]:
+    """Every problem class of minimopt (the subclasses of :class:`Problem` defined in this package)."""
+    return tuple(cls for cls in Problem.__subclasses__() if cls.__module__ == __name__)

@@ -85,10 +85,10 @@ def test_compiled_loop_is_the_python_loop(opt_name, opt, problem_name, problem, 
     assert not np.array_equal(traj.params[-1], x0)  # the run moved
 
 
-def test_table_covers_every_optimizer():
-    exported = {name for name in mo.__all__ if isinstance(getattr(mo, name), type)
-                and issubclass(getattr(mo, name), mo.optimizers.Optimizer)}
-    assert exported <= {type(opt).__name__ for _, opt in OPTIMIZERS}
+def test_tables_cover_every_optimizer_and_problem():
+    """A new optimizer or problem class must join these tables (guards against forgetting one)."""
+    assert {cls.__name__ for cls in mo.optimizers.optimizer_classes()} <= {type(opt).__name__ for _, opt in OPTIMIZERS}
+    assert set(mo.problems.problem_classes()) <= {type(problem) for _, problem, _ in PROBLEMS}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -104,6 +104,13 @@ CASES = [
 CASE_IDS = [case[0] for case in CASES]
 
 
+def test_cases_cover_every_problem_and_every_kind_has_one_class():
+    from minimopt import _objectives
+    classes = mo.problems.problem_classes()
+    assert set(classes) <= {type(case[1]) for case in CASES}
+    assert sorted(cls._kind for cls in classes) == list(range(len(_objectives.KINDS)))
+
+
 def _points(dim, count=5, seed=7):
     """Seeded points in [-1.8, 1.8]^d whose coordinates stay 0.1 away from 0 and ±1 (no degenerate points)."""
     rng = np.random.default_rng(seed + dim)

@@ -502,10 +502,40 @@ TABLE_IDS = [f"{row[0]}-{'quadratic' if row[1] is QUADRATIC else 'rosenbrock'}" 
 
 
 def test_table_covers_every_optimizer():
+    every = {cls.__name__ for cls in mo.optimizers.optimizer_classes()}
     exported = {name for name in mo.__all__ if isinstance(getattr(mo, name), type)
                 and issubclass(getattr(mo, name), mo.optimizers.Optimizer)}
+    assert exported == every  # every optimizer class is public, and only those
     covered = {type(row[2]).__name__ for row in TABLE}
-    assert exported <= covered, f"optimizers missing from the table: {exported - covered}"
+    assert every <= covered, f"optimizers missing from the table: {every - covered}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The registry of rules: every identifier has its kernel and a class, every class a registered identifier
+# ---------------------------------------------------------------------------------------------------------
+def test_every_rule_has_a_kernel_reached_by_the_dispatch_and_a_class():
+    from minimopt import _updates
+    assert len(_updates.KERNELS) == len(_updates.RULES)
+    rng = np.random.default_rng(5)
+    for rule, kernel in enumerate(_updates.KERNELS):
+        params, grad = rng.uniform(0.5, 1.5, size=4), rng.normal(size=4)
+        buffers, scalars, hyper = np.full((3, 4), 0.5), np.array([2.0, 0.1]), np.array([0.1, 0.5, 0.5, 0.0, 0.0])
+        args = [params.copy(), grad, buffers.copy(), scalars.copy(), hyper]
+        direct = [params.copy(), grad, buffers.copy(), scalars.copy(), hyper]
+        assert _updates.apply_update(rule, *args) == kernel(*direct)
+        for got, want in zip(args, direct):
+            assert_array_equal(got, want)
+    classes = mo.optimizers.optimizer_classes()
+    assert {cls._rule for cls in classes} == set(range(len(_updates.RULES)))
+
+
+def test_a_class_without_a_kernel_is_refused_when_defined():
+    with pytest.raises(TypeError, match="names no update kernel"):
+        class NoKernel(mo.optimizers.Optimizer):  # noqa: F841
+            pass
+    with pytest.raises(TypeError, match="names no objective kernel"):
+        class NoObjective(mo.problems.Problem):  # noqa: F841
+            pass
 
 
 @pytest.mark.parametrize("name, problem, opt, x0, steps, tol", TABLE, ids=TABLE_IDS)
