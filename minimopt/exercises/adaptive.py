@@ -252,7 +252,7 @@ def _draw_adagrad(rng):
 def check_adagrad_effective_lr(student_function, *, seed=None):
     """Check ``adagrad_effective_lr(lr, g, t)``: the factor η_t in θ_t = θ_{t−1} − η_t g, constant g, s₀ = 0.
 
-    AdaGrad's accumulator is s_t = t g², so for ε → 0, η_t = lr/√(s_t) = lr/(|g|√t).
+    AdaGrad's accumulator is s_t = t g², so for ε → 0, ``η_t = lr/√(s_t) = lr/(|g|√t)``.
 
     Returns
     -------
