@@ -90,6 +90,8 @@ def _mistake(**switches):
      ["uses t + 1"]),
     (_mistake(store_corrected=True), ["corrected moments", "new state"]),
     (_mistake(eps_hat=True), ["epsilon hat"]),
+    (lambda *c: (lambda th, m, v: (th, v, m))(*ex._reference_adam_update(*c)), ["wrong order"]),
+    (lambda *c: (lambda th, m, v: (2 * c[0] - th, m, v))(*ex._reference_adam_update(*c)), ["uphill"]),
 ])
 def test_adam_update_mistakes_are_named(student, words):
     assert_explained(mo.exercises.check_adam_update(student), words)
@@ -142,6 +144,11 @@ def test_first_step_messages_are_distinct_and_specific():
     assert_explained(mo.exercises.check_first_step_uncorrected(lambda lr, b1, b2: lr), ["*with* bias correction"])
     assert_explained(mo.exercises.check_first_step_uncorrected(lambda lr, b1, b2: lr * (1 - b1) / (1 - b2)),
                      ["square root"])
+    size = ex._reference_first_step_uncorrected
+    assert_explained(mo.exercises.check_first_step_uncorrected(lambda lr, b1, b2: size(1.0, b1, b2)),
+                     ["multiply by lr"])
+    assert_explained(mo.exercises.check_first_step_uncorrected(lambda lr, b1, b2: -size(lr, b1, b2)),
+                     ["positive number"])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -163,6 +170,11 @@ def test_adagrad_effective_lr_matches_minimopt_runs():
 def test_adagrad_mistakes_are_named(index):
     formula, message = ex._ADAGRAD_MISTAKES[index]
     assert mo.exercises.check_adagrad_effective_lr(formula) == message
+
+
+def test_adagrad_multiplying_by_abs_g_is_named():
+    message = mo.exercises.check_adagrad_effective_lr(lambda lr, g, t: lr * abs(g) / math.sqrt(t))
+    assert_explained(message, ["multiplied by |g|"])
 
 
 def test_adagrad_numpy_and_sympy_answers_pass():

@@ -7,13 +7,14 @@ recognised on the fixed cases and named:
 ``check_adam_update`` (one coordinate of ``torch.optim.Adam``'s step, returning ``(theta, m, v)``)
     the bias correction missing (of both moments, of m only, of v only); ε inside the square root; g instead of
     g² in v; β₁ and β₂ swapped; the correction with t − 1 or t + 1 instead of t; the corrected moments returned
-    as the new state; ε added to the uncorrected √v (Kingma & Ba's "ε̂" form).
+    as the new state; ε added to the uncorrected √v (Kingma & Ba's "ε̂" form); m and v returned in the wrong
+    order; the step added instead of subtracted.
 ``check_first_step_uncorrected`` (the size of the first step without bias correction, ε → 0)
     lr (the corrected step); the square root forgotten; the ratio upside down; the step's factor 1 − β₁
-    forgotten; β₁ and β₂ swapped.
+    forgotten; β₁ and β₂ swapped; lr forgotten (the ratio alone); a signed (negative) step for a size.
 ``check_adagrad_effective_lr`` (the factor η_t in θ_t = θ_{t−1} − η_t g for a constant gradient, ε → 0)
     g instead of |g|; the root forgotten (lr/(|g| t)); g forgotten (lr/√t); g² instead of |g|; t − 1 or t + 1
-    instead of t; the step size lr/√t instead of the factor.
+    instead of t; the step size lr/√t instead of the factor; |g| multiplied instead of divided (lr|g|/√t).
 
 >>> import math
 >>> from minimopt.exercises import check_first_step_uncorrected
@@ -62,7 +63,7 @@ def _check_in_two_rounds(student_function, name, fixed, random, reference, mista
 # Adam's update for one coordinate
 # ---------------------------------------------------------------------------------------------------------
 def _adam(theta, grad, m, v, t, lr, beta1, beta2, eps, *, correct_m=True, correct_v=True, t_used=None,
-          eps_inside=False, square=True, store_corrected=False, eps_hat=False):
+          eps_inside=False, square=True, store_corrected=False, eps_hat=False, swap_state=False, ascend=False):
     """Adam's step for one coordinate, with switches that reproduce the catalogued mistakes."""
     tc = t if t_used is None else t_used
     m_new = beta1 * m + (1 - beta1) * grad
@@ -75,8 +76,12 @@ def _adam(theta, grad, m, v, t, lr, beta1, beta2, eps, *, correct_m=True, correc
         step = lr * m_hat / math.sqrt(v_hat + eps)
     else:
         step = lr * m_hat / (math.sqrt(v_hat) + eps)
+    if ascend:
+        step = -step
     if store_corrected:
         return theta - step, m_hat, v_hat
+    if swap_state:
+        return theta - step, v_new, m_new
     return theta - step, m_new, v_new
 
 
@@ -126,6 +131,10 @@ _ADAM_MISTAKES = (
     (lambda *c: _adam(*c, eps_hat=True),
      "epsilon is added to the uncorrected sqrt(v) (Kingma & Ba's efficient form, 'epsilon hat'): "
      "torch.optim.Adam adds it to the corrected sqrt(v_hat)."),
+    (lambda *c: _adam(*c, swap_state=True),
+     "theta_new is right but m and v come back in the wrong order: return (theta_new, m_new, v_new)."),
+    (lambda *c: _adam(*c, ascend=True),
+     "the step goes uphill: theta_new = theta - lr * m_hat / (sqrt(v_hat) + eps), with a minus sign."),
 )
 
 
@@ -176,6 +185,10 @@ _FIRST_MISTAKES = (
      "beta1 and beta2 are swapped: m uses beta1, v uses beta2."),
     (lambda lr, b1, b2: lr * (1 - b1) * math.sqrt(1 - b2),
      "you multiplied by sqrt(1 - beta2): the step divides by sqrt(v_1) = sqrt(1 - beta2) |g|."),
+    (lambda lr, b1, b2: (1 - b1) / math.sqrt(1 - b2),
+     "(1 - beta1)/sqrt(1 - beta2) is the step in units of lr: multiply by lr."),
+    (lambda lr, b1, b2: -lr * (1 - b1) / math.sqrt(1 - b2),
+     "the size |theta_1 - theta_0| is asked for, a positive number: drop the sign of the step."),
 )
 
 
@@ -226,6 +239,8 @@ _ADAGRAD_MISTAKES = (
      "you used t + 1: with s_0 = 0 and t gradients, s_t = t g^2."),
     (lambda lr, g, t: lr / abs(g),
      "your rate does not decay with t: AdaGrad's sum of squares grows, s_t = t g^2, so eta_t = lr/(|g| sqrt(t))."),
+    (lambda lr, g, t: lr * abs(g) / math.sqrt(t),
+     "you multiplied by |g|: AdaGrad divides the gradient by sqrt(s_t) = |g| sqrt(t), so eta_t = lr/(|g| sqrt(t))."),
 )
 
 
@@ -237,7 +252,7 @@ def _draw_adagrad(rng):
 def check_adagrad_effective_lr(student_function, *, seed=None):
     """Check ``adagrad_effective_lr(lr, g, t)``: the factor η_t in θ_t = θ_{t−1} − η_t g, constant g, s₀ = 0.
 
-    AdaGrad's accumulator is s_t = t g², so for ε → 0, η_t = lr/√(s_t) = lr/(|g|√t).
+    AdaGrad's accumulator is s_t = t g², so for ε → 0, ``η_t = lr/√(s_t) = lr/(|g|√t)``.
 
     Returns
     -------
