@@ -223,3 +223,48 @@ def test_nan_and_complex_answers():
     assert "finite" in mo.exercises.check_nesterov_max_step(lambda b: float("nan"))
     assert "complex" in mo.exercises.check_tuned_contraction(lambda kappa, k: 1j)
     assert "finite" in mo.exercises.check_nesterov_to_torch(lambda th, v, a, b: (math.inf, 0.0))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# added by the referee: exchanged parameters, two messages joined, near misses
+# ---------------------------------------------------------------------------------------------------------
+def _exchange(function, i, j):
+    def exchanged(*args):
+        args = list(args)
+        args[i], args[j] = args[j], args[i]
+        return function(*args)
+    return exchanged
+
+
+@pytest.mark.parametrize("check, reference, i, j, names", [
+    (mo.exercises.check_nesterov_step, ex._reference_nesterov_step, 0, 1, "theta and v"),
+    (mo.exercises.check_nesterov_step, ex._reference_nesterov_step, 3, 4, "alpha and beta"),
+    (mo.exercises.check_nesterov_to_torch, ex._reference_nesterov_to_torch, 0, 1, "theta and v"),
+    (mo.exercises.check_nesterov_to_torch, ex._reference_nesterov_to_torch, 2, 3, "alpha and beta"),
+])
+def test_exchanged_parameters_are_named(check, reference, i, j, names):
+    assert_explained(check(_exchange(reference, i, j)), [f"with {names} exchanged", "def line"])
+
+
+def test_tuned_contraction_exchanged_parameters():
+    message = mo.exercises.check_tuned_contraction(lambda k, kappa: ex._reference_tuned_contraction(kappa, k))
+    assert_explained(message, ["(k, kappa)", "def line"])
+
+
+def test_two_wrong_outputs_give_two_sentences():
+    message = mo.exercises.check_nesterov_to_torch(lambda th, v, a, b: (th + v, v / a))
+    assert_explained(message, ["the β is missing", " Also, b = v/α has the wrong sign"])
+
+
+@pytest.mark.parametrize("student", [
+    lambda kappa, k: round(ex._reference_tuned_contraction(kappa, k), 4),
+    # a numerical eigenvalue computation: exact up to a relative 2e-6 (the double root is ill-conditioned)
+    lambda kappa, k: ex._reference_tuned_contraction(kappa, k) * (1 + 2e-6),
+])
+def test_tuned_contraction_near_miss_gets_the_hint(student):
+    assert_explained(mo.exercises.check_tuned_contraction(student), ["within 1e-4", "double eigenvalue"])
+
+
+def test_tuned_contraction_far_miss_gets_no_hint():
+    message = mo.exercises.check_tuned_contraction(lambda kappa, k: k * ex._reference_tuned_contraction(kappa, k))
+    assert message != "pass" and "within 1e-4" not in message

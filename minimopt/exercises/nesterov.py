@@ -7,16 +7,20 @@ by its own message:
 ``check_nesterov_step`` (one step of v ← βv − α∇L(θ + βv), θ ← θ + v)
     the gradient taken at θ (heavy ball); the look-ahead applied to θ instead of v, ∇L(θ + βθ); the look-ahead
     without β, ∇L(θ + v); θ moved with the old velocity; the look-ahead added to θ; the gradient added instead of
-    subtracted; the outputs swapped.
+    subtracted; the outputs swapped; θ and v, or α and β, exchanged in the def line.
 ``check_nesterov_max_step`` (the supremum of αh for which Nesterov converges on L = hθ²/2)
     heavy ball's boundary 2(1 + β) given for Nesterov; gradient descent's 2; the factor 2 lost; the edge
     1 + 1/β of |β(1 − αh)| < 1; αh = 1, where the effective momentum vanishes; 2/(1 + 2β).
 ``check_nesterov_to_torch`` (the PyTorch state (Θ, b) of the physics state (θ, v))
     Θ = θ + v (β forgotten); Θ = θ − βv; Θ = θ + βθ (the look-ahead applied to θ instead of v); b = v/α (sign);
-    Θ = θ; b = −v (α forgotten); b = −αv; b = v; the outputs swapped.
+    Θ = θ; b = −v (α forgotten); b = −αv; b = v; the outputs swapped; θ and v, or α and β, exchanged in the
+    def line.
 ``check_tuned_contraction`` (the worst spectral radius of k steps of tuned Nesterov, ρᵏ)
     ρ instead of ρᵏ (β and βᵏ confused); the momentum β* or β*ᵏ instead of the rate; heavy ball's rate;
-    the standard tuning's rate 1 − 1/√κ; ρ^(k−1).
+    the standard tuning's rate 1 − 1/√κ; ρ^(k−1); κ and k exchanged. An answer within 1e-4 of ρᵏ (rounded, or
+    from numerical eigenvalues, which resolve the double root at h = μ only to about √ε) gets a hint.
+
+When both outputs of a two-output function are wrong, the two messages are joined by "Also, ".
 
 >>> from minimopt.exercises import check_nesterov_max_step
 >>> check_nesterov_max_step(lambda beta: 2 * (1 + beta) / (1 + 2 * beta))
@@ -68,6 +72,34 @@ def _component_message(values, cases, mistakes, expected, what, who):
         return named
     index = next(_checking.differences(values, expected, lambda v, w: not _checking.close(v, w)))
     return f"{what} is wrong for {who[index]}: {_checking.describe_mismatch(values[index], expected[index])}"
+
+
+def _joined(messages):
+    """Two components' messages as one text: the second starts a new sentence after "Also, "."""
+    return messages[0] if len(messages) == 1 else f"{messages[0]} Also, {messages[1]}"
+
+
+def _swapped_message(student_values, cases, reference, name, swaps):
+    """The message for an answer that is right with two named parameters exchanged, else ``None``.
+
+    ``_checking.swapped_arguments`` handles 2 or 3 parameters; these functions take 4 or 5, so the usual
+    exchanges are tried one by one. ``swaps`` holds ``(i, j, "alpha, beta")``: positions and their names.
+    """
+    for i, j, names in swaps:
+        def exchanged(case, i=i, j=j):
+            case = list(case)
+            case[i], case[j] = case[j], case[i]
+            return tuple(case)
+        try:
+            with np.errstate(all="ignore"):
+                wants = [reference(*exchanged(case)) for case in cases]
+        except Exception:  # a case outside the reference's domain once exchanged
+            continue
+        if all(_checking.all_close(list(got), list(want)) for got, want in zip(student_values, wants)):
+            first, second = names.split(", ")
+            return (f"{name} computes the right answer with {first} and {second} exchanged: check the order of "
+                    f"the parameters in your def line and in the formula, {name}(... {names} ...).")
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -146,6 +178,11 @@ def check_nesterov_step(student_function, *, seed=None):
         return PASS
     if _checking.all_close(thetas, [e[1] for e in expected]) and _checking.all_close(vs, [e[0] for e in expected]):
         return "your values are right but swapped: return (theta_new, v_new), the parameters first."
+    swapped = _swapped_message(
+        got, [(th, v, _GRADIENTS[k][1], a, b) for th, v, a, b, k in cases], _reference_nesterov_step,
+        "nesterov_step", ((0, 1, "theta, v"), (3, 4, "alpha, beta")))
+    if swapped is not None:
+        return swapped
     with_v = [case + (v_student,) for case, v_student in zip(cases, vs)]
     consistent = [th + v_student for (th, *_), v_student in zip(cases, vs)]   # θ + the student's v_new
     messages = [m for m in (_component_message(vs, cases, _velocity_mistakes(), [e[1] for e in expected],
@@ -153,7 +190,7 @@ def check_nesterov_step(student_function, *, seed=None):
                             _component_message(thetas, with_v, _theta_mistakes(), consistent,
                                                "the new theta (which must be theta + v_new)", who))
                 if m is not None]
-    return " ".join(messages)
+    return _joined(messages)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -267,10 +304,14 @@ def check_nesterov_to_torch(student_function, *, seed=None):
         return PASS
     if _checking.all_close(Ths, want_b) and _checking.all_close(bs, want_T):
         return "your values are right but swapped: return (Theta, b), the parameters first."
+    swapped = _swapped_message(got, cases, _reference_nesterov_to_torch, "nesterov_to_torch",
+                               ((0, 1, "theta, v"), (2, 3, "alpha, beta")))
+    if swapped is not None:
+        return swapped
     messages = [m for m in (_component_message(Ths, cases, _THETA_T_MISTAKES, want_T, "Theta", who),
                             _component_message(bs, cases, _BUFFER_MISTAKES, want_b, "the buffer b", who))
                 if m is not None]
-    return " ".join(messages)
+    return _joined(messages)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -330,7 +371,17 @@ def check_tuned_contraction(student_function, *, seed=None):
     """
     cases = list(_CONTRACTION_CASES) + _checking.random_cases(_contraction_draw, seed)
     return _checking.check_function(student_function, "tuned_contraction", cases, _reference_tuned_contraction,
-                                    _CONTRACTION_MISTAKES)
+                                    _CONTRACTION_MISTAKES, signature="kappa, k", explain=_contraction_hint)
+
+
+def _contraction_hint(case, value, want):
+    """A hint for an answer within 1e-4 of the right one: rounded, or a numerical eigenvalue computation."""
+    if not (math.isfinite(value) and abs(value - want) <= 1e-4 * abs(want)):
+        return ""
+    return (" You are within 1e-4 but the checker asks for 1e-6. If you rounded, return the unrounded number. If "
+            "you computed eigenvalues numerically: at h = μ the tuned matrix has a double eigenvalue, which "
+            "floating point resolves only to about √ε ≈ 1e-8, an error that the k-th power multiplies by k; "
+            "use the closed form of the rate instead.")
 
 
 EXERCISES = (
