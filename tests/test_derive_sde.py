@@ -162,3 +162,32 @@ def test_excess_loss_by_scipy_lyapunov_solvers():
                                                                        derive.h: h}), rel=1e-10)
     assert _num(res.temperature, {sde.eta: 0.2, sde.Sigma: 3.0, sde.B: 6}) == pytest.approx(0.05)
     assert _num(res.phase_time, {sde.eta: 0.1, sde.examples: 1000, sde.B: 10}) == pytest.approx(10.0)
+
+
+def test_least_squares_sgd_second_moment_recursion_with_state_dependent_noise_by_enumeration():
+    # The equation chapter 2 solves for the exact stationary loss of minibatch SGD on least squares,
+    #   C' = (I - ηH) C (I - ηH) + (η²/B) (E_r[M_r C M_r] - HCH + Σ),  M_r = a_r a_rᵀ, Σ at θ*,
+    # checked against the exact one-step expectation: every ordered batch (with replacement) and a symmetric set
+    # of 2d deviations δ = ±√d R e_i with mean 0 and covariance C = R Rᵀ. Both sides are exact, so the tolerance
+    # is floating-point rounding only.
+    rng = np.random.default_rng(0)
+    n, d, B, lr = 4, 2, 2, 0.3
+    A, y = rng.normal(size=(n, d)), rng.normal(size=n)
+    theta_star = np.linalg.lstsq(A, y, rcond=None)[0]
+    residual = A @ theta_star - y
+    H = A.T @ A / n
+    Sigma = (A * residual[:, None]).T @ (A * residual[:, None]) / n
+    R = np.linalg.cholesky(np.array([[0.5, 0.2], [0.2, 0.3]]))
+    C = R @ R.T
+    deltas = [sign * np.sqrt(d) * R[:, i] for i in range(d) for sign in (1.0, -1.0)]
+    second = np.zeros((d, d))
+    for delta in deltas:
+        for batch in itertools.product(range(n), repeat=B):
+            g = np.mean([A[r] * (A[r] @ (theta_star + delta) - y[r]) for r in batch], axis=0)
+            step = delta - lr * g
+            second += np.outer(step, step)
+    second /= len(deltas) * n**B
+    P = np.eye(d) - lr * H
+    MCM = sum(np.outer(a, a) @ C @ np.outer(a, a) for a in A) / n
+    formula = P @ C @ P + lr**2 / B * (MCM - H @ C @ H + Sigma)
+    np.testing.assert_allclose(second, formula, rtol=1e-12, atol=1e-14)

@@ -58,7 +58,7 @@ def test_over_the_barrier_to_the_other_well_agrees_with_the_exact_mean():
 
 
 def test_to_the_barrier_top_the_sqrt_dt_bias_is_the_discrete_monitoring_shift():
-    # At the barrier top T is steep in b: at Δt = 0.01 the measured mean is ≈ 6% (≈ 8 SE) above T(b), and agrees
+    # At the barrier top T is steep in b: at Δt = 0.01 the measured mean is ≈ 5% (≈ 10 SE) above T(b), and agrees
     # with T(b + βσ√Δt), the boundary shifted by the discrete monitoring.
     sigma, dt, n = 0.6, 0.01, 20_000
     times = mo.exit_times(mo.problems.DoubleWell(), -1.0, sigma, dt, 0.0, 10**8, n, seed=4)
