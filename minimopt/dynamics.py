@@ -164,7 +164,7 @@ def kramers(problem: Problem, x0: np.ndarray, v0: np.ndarray, damping: float, si
 
     by the semi-implicit Euler–Maruyama scheme :math:`V_{k+1} = V_k - (\lambda V_k + \nabla L(X_k))\Delta t +
     \sigma\sqrt{\Delta t}\,\xi_k`, :math:`X_{k+1} = X_k + V_{k+1}\Delta t`. For λ > 0 its stationary density is
-    ∝ exp(−(2λ/σ²)(|v|²/2 + L(x))).
+    ∝ exp(−(2λ/σ²)(‖v‖²/2 + L(x))).
 
     Parameters
     ----------

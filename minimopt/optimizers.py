@@ -481,7 +481,7 @@ class Nesterov(HeavyBall):
 
     ℓ = 1 is Sutskever et al.'s (2013) form, whose look-ahead points Θ = θ + βv are the iterates of
     ``torch.optim.SGD(lr=α, momentum=β, nesterov=True)``; ℓ = ½ takes the gradient at the midpoint. Use
-    :meth:`query` for the point at which to evaluate the gradient.
+    ``query`` for the point at which to evaluate the gradient.
 
     Parameters
     ----------
@@ -507,7 +507,7 @@ class NesterovConvex(Optimizer):
 
     with s = ``alpha``. In the package's physics form the state is the velocity v_k = x_k − x_{k−1} (v₀ = 0) and
     the step count k; the gradient is taken at the look-ahead point y_k = x_k + (k − 1)/(k + 2)·v_k, which
-    :meth:`query` returns. The step is v_{k+1} = y_k − s∇f(y_k) − x_k, x_{k+1} = x_k + v_{k+1}, computed as
+    ``query`` returns. The step is v_{k+1} = y_k − s∇f(y_k) − x_k, x_{k+1} = x_k + v_{k+1}, computed as
     y_k − s∇f(y_k) so that the iterates are the recurrence's, bit for bit.
 
     Index convention: ``params`` after k steps is x_k and ``state.count`` is k, so

@@ -2,7 +2,7 @@
 
 Each problem is a small immutable object: ``value(x)`` and ``grad(x)`` for 1-D float64 ``x``, and the data the
 compiled loops of :func:`minimopt.minimize`, :func:`minimopt.langevin` and :func:`minimopt.kramers` read
-(``problem.kernel_data``). The formulas are in :mod:`minimopt._objectives`.
+(``problem.kernel_data``). The formulas are in ``minimopt._objectives``.
 """
 
 from __future__ import annotations
