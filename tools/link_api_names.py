@@ -21,7 +21,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 INLINE_CODE = re.compile(r"(?<![`>])`(?P<text>(?:mo|minimopt|derive)\.[A-Za-z_][\w.]*(?:\([^`]*\))?)`(?!`)")
-FENCE = re.compile(r"^(```|~~~)", re.M)
+# a fenced code block (``` or ~~~ with an optional language), not a ````{directive} fence, whose content is prose
+CODE_BLOCK = re.compile(r"^(```|~~~)(?![`~{])[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 
 
 def public_targets() -> dict[str, str]:
@@ -58,30 +59,24 @@ def link_first_mentions(nb, targets) -> int:
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        pieces = FENCE.split(cell.source)
-        # FENCE.split alternates text, fence marker, text ...; inside a fenced block after an odd marker count
-        out, inside = [], False
-        for piece in pieces:
-            if piece in ("```", "~~~"):
-                inside = not inside
-                out.append(piece)
-                continue
-            if inside:
-                out.append(piece)
-                continue
+        out, position = [], 0
+        for block in list(CODE_BLOCK.finditer(cell.source)) + [None]:
+            prose = cell.source[position: block.start() if block else len(cell.source)]
 
             def replace(match):
                 nonlocal changed
                 text = match.group("text")
-                name = text.split("(", 1)[0]
-                target = targets.get(name)
+                target = targets.get(text.split("(", 1)[0])
                 if target is None or target in seen:
                     return match.group(0)
                 seen.add(target)
                 changed += 1
                 return f"{{py:obj}}`{text} <{target}>`"
 
-            out.append(INLINE_CODE.sub(replace, piece))
+            out.append(INLINE_CODE.sub(replace, prose))
+            if block:
+                out.append(block.group(0))
+                position = block.end()
         cell.source = "".join(out)
     return changed
 
