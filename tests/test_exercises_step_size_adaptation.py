@@ -34,22 +34,34 @@ def test_reference_solutions_pass(exercise, seed):
 # ---------------------------------------------------------------------------------------------------------
 # the references agree with the package and with the derivations (independent routes)
 # ---------------------------------------------------------------------------------------------------------
-def test_eg_reference_is_the_package_step():
-    rng = np.random.default_rng(3)
-    theta, grad = rng.uniform(0.1, 2.0, 6), rng.normal(size=6)
-    opt = mo.ExponentiatedGradient(0.3)
-    new, _ = opt.step(theta, grad, opt.init(theta))
-    np.testing.assert_allclose(ssa._reference_eg_step(theta, grad, 0.3), new, rtol=1e-15)
+def test_logit_reference_is_mirror_descent_with_the_binary_entropy():
+    """Independent route: minimise lr·g·θ + D_ψ(θ, θ_t) for ψ the binary entropy, numerically, per coordinate."""
+    from scipy.optimize import minimize_scalar
+    theta, grad, lr = np.array([0.3, 0.8, 0.05]), np.array([1.2, -0.4, 3.0]), 0.7
+    psi = lambda x: x * np.log(x) + (1 - x) * np.log(1 - x)
+    dpsi = lambda x: np.log(x / (1 - x))
+    out = ssa._reference_logit_step(theta, grad, lr)
+    for i in range(3):
+        obj = lambda x: lr * grad[i] * x + psi(x) - psi(theta[i]) - dpsi(theta[i]) * (x - theta[i])
+        best = minimize_scalar(obj, bounds=(1e-12, 1 - 1e-12), method="bounded", options={"xatol": 1e-12})
+        assert abs(best.x - out[i]) < 1e-8  # bounded scalar search to xatol 1e-12; 1e-8 leaves room for a flat minimum
+    assert np.all((out > 0) & (out < 1))
 
 
-def test_hedge_reference_sums_to_one_and_is_normalised_eg():
-    w = np.array([0.1, 0.2, 0.7])
-    loss = np.array([0.5, 0.1, 0.9])
-    out = ssa._reference_hedge_step(w, loss, 1.5)
-    assert abs(out.sum() - 1) < 1e-15
-    opt = mo.ExponentiatedGradient(1.5)
-    unnormalised, _ = opt.step(w, loss, opt.init(w))
-    np.testing.assert_allclose(out, unnormalised / unnormalised.sum(), rtol=1e-15)
+def test_hedge_weights_reference_is_the_round_by_round_hedge_of_the_package():
+    """T rounds of mo.ExponentiatedGradient followed by normalisation give the closed form."""
+    rng = np.random.default_rng(5)
+    prior = rng.uniform(0.1, 1.0, 4)
+    prior /= prior.sum()
+    losses, eta = rng.uniform(0.0, 1.0, (6, 4)), 1.3
+    opt = mo.ExponentiatedGradient(eta)
+    w = prior.copy()
+    for loss in losses:
+        w, _ = opt.step(w, loss, opt.init(w))
+        w = w / w.sum()
+    np.testing.assert_allclose(ssa._reference_hedge_weights(prior, losses, eta), w, rtol=1e-13)  # 6 rounds of exp/sum
+    big = ssa._reference_hedge_weights(*ssa._HEDGE_UNDERFLOW)
+    assert np.all(np.isfinite(big)) and abs(big.sum() - 1) < 1e-15 and big[1] > 0.99
 
 
 def test_step_size_reference_is_the_state_of_egstepsize():
@@ -81,28 +93,48 @@ def test_lr_hypergradient_reference_is_a_finite_difference():
 # catalogued mistakes, each with its own message
 # ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("student, words", [
-    (lambda th, g, lr: th - lr * g, ["additive step", "multiplicative"]),
-    (lambda th, g, lr: th * (1 - lr * g), ["first-order expansion"]),
-    (lambda th, g, lr: th * np.exp(-lr * th * g), ["gradient descent on φ = log θ", "θ²"]),
-    (lambda th, g, lr: th * np.exp(lr * g), ["sign is wrong"]),
+    (lambda th, g, lr: th * np.exp(-lr * g), ["unnormalised entropy", "not θ < 1"]),
+    (lambda th, g, lr: th - lr * g, ["additive step", "leave (0, 1)"]),
+    (lambda th, g, lr: np.clip(th * np.exp(-lr * g), 0, 1), ["clipped"]),
+    (lambda th, g, lr: 1 / (1 + np.exp(-(np.log(th / (1 - th)) - lr * th * (1 - th) * g))),
+     ["gradient descent on φ = logit θ"]),
+    (lambda th, g, lr: th * np.exp(lr * g) / (th * np.exp(lr * g) + 1 - th), ["sign is wrong"]),
     (lambda th, g, lr: th * np.exp(-lr * g) / np.sum(th * np.exp(-lr * g)), ["Hedge"]),
-    (lambda th, g, lr: 2 * th * np.exp(-lr * g), ["eg_step(", "entry 0", "expected"]),
+    (lambda th, g, lr: np.round(ssa._reference_logit_step(th, g, lr), 4), ["logit_step(", "entry 0", "4th"]),
+    (lambda th, g, lr: ssa._reference_logit_step(g, th, lr), ["logit_step(", "expected"]),
 ])
-def test_eg_mistakes(student, words):
-    assert_explained(mo.exercises.check_eg_step(student), words)
+def test_logit_mistakes(student, words):
+    assert_explained(mo.exercises.check_logit_step(student), words)
+
+
+def _naive_hedge(p, l, e):
+    u = p * np.exp(-e * l.sum(axis=0))
+    return u / u.sum()
 
 
 @pytest.mark.parametrize("student, words", [
-    (lambda w, l, e: w * np.exp(-e * l), ["normalisation on the simplex is missing"]),
-    (lambda w, l, e: (w - e * l) / np.sum(w - e * l), ["additive step w - η·ℓ and rescaled"]),
-    (lambda w, l, e: w - e * l, ["additive step w - η·ℓ: that is gradient descent"]),
-    (lambda w, l, e: w * np.exp(e * l) / np.sum(w * np.exp(e * l)), ["sign is wrong"]),
-    (lambda w, l, e: np.exp(-e * l) / np.sum(np.exp(-e * l)), ["forgot the old weights"]),
-    (lambda w, l, e: w * np.exp(-e * l) / np.max(w * np.exp(-e * l)), ["largest weight"]),
-    (lambda w, l, e: np.sqrt(w), ["hedge_step(", "expected"]),
+    (lambda p, l, e: p * np.exp(-e * l.sum(axis=0)), ["normalisation on the simplex is missing"]),
+    (lambda p, l, e: np.exp(-e * l.sum(axis=0)) / np.exp(-e * l.sum(axis=0)).sum(), ["dropped the prior"]),
+    (lambda p, l, e: p * np.exp(e * l.sum(axis=0)) / np.sum(p * np.exp(e * l.sum(axis=0))), ["sign is wrong"]),
+    (lambda p, l, e: p * np.exp(-e * l[-1]) / np.sum(p * np.exp(-e * l[-1])), ["only the last round"]),
+    (lambda p, l, e: p * np.exp(-e * l.mean(axis=0)) / np.sum(p * np.exp(-e * l.mean(axis=0))), ["average loss"]),
+    (_naive_hedge, ["underflows", "subtract the largest exponent"]),
+    (lambda p, l, e: np.sqrt(p), ["hedge_weights(", "expected"]),
 ])
-def test_hedge_mistakes(student, words):
-    assert_explained(mo.exercises.check_hedge_step(student), words)
+def test_hedge_weights_mistakes(student, words):
+    with np.errstate(all="ignore"):
+        assert_explained(mo.exercises.check_hedge_weights(student), words)
+
+
+def test_hedge_weights_round_by_round_passes():
+    def rounds(prior, losses, eta):
+        w = prior.copy()
+        for loss in losses:
+            w = w * np.exp(-eta * loss)
+            w = w / w.sum()
+        return w
+
+    assert mo.exercises.check_hedge_weights(rounds) == "pass"
 
 
 @pytest.mark.parametrize("student, words", [
@@ -133,7 +165,7 @@ def test_hypergradient_mistakes(student, words):
 # ---------------------------------------------------------------------------------------------------------
 # what is not an answer: exceptions, hangs, None, strings, wrong lengths, in-place changes
 # ---------------------------------------------------------------------------------------------------------
-CHECKERS = [mo.exercises.check_eg_step, mo.exercises.check_hedge_step, mo.exercises.check_step_size_after,
+CHECKERS = [mo.exercises.check_logit_step, mo.exercises.check_hedge_weights, mo.exercises.check_step_size_after,
             mo.exercises.check_lr_hypergradient]
 
 
@@ -159,21 +191,22 @@ def test_hang_is_reported(checker, monkeypatch):
 
 
 def test_wrong_lengths():
-    assert "expected 3 numbers" in mo.exercises.check_eg_step(lambda th, g, lr: th[:-1])
-    assert "expected 3 numbers" in mo.exercises.check_hedge_step(lambda w, l, e: np.append(w, 0.0))
+    assert "expected 3 numbers" in mo.exercises.check_logit_step(lambda th, g, lr: th[:-1])
+    assert "expected 3 numbers" in mo.exercises.check_hedge_weights(lambda w, l, e: np.append(w, 0.0))
     assert "expected a single number" in mo.exercises.check_step_size_after(lambda gs, ga: np.ones(3))
     assert "expected a single number" in mo.exercises.check_lr_hypergradient(lambda gp, gn: [1.0, 2.0, 3.0])
 
 
 def test_list_and_tuple_answers_pass_and_in_place_changes_do_not_leak():
-    assert mo.exercises.check_eg_step(lambda th, g, lr: list(th * np.exp(-lr * g))) == "pass"
-    assert mo.exercises.check_hedge_step(lambda w, l, e: tuple(ssa._reference_hedge_step(w, l, e))) == "pass"
+    assert mo.exercises.check_logit_step(lambda th, g, lr: list(ssa._reference_logit_step(th, g, lr))) == "pass"
+    assert mo.exercises.check_hedge_weights(lambda w, l, e: tuple(ssa._reference_hedge_weights(w, l, e))) == "pass"
 
     def in_place(theta, grad, lr):
         theta *= np.exp(-lr * grad)
+        theta /= theta + 1 - theta / np.exp(-lr * grad)
         return theta
 
-    assert mo.exercises.check_eg_step(in_place) == "pass"
+    assert mo.exercises.check_logit_step(in_place) == "pass"
 
     def destroys_input(grads, gamma):
         value = float(np.exp(gamma * np.sum(grads[:-1] * grads[1:])))
@@ -184,4 +217,4 @@ def test_list_and_tuple_answers_pass_and_in_place_changes_do_not_leak():
 
 
 def test_not_callable():
-    assert "expected a function" in mo.exercises.check_eg_step(3.0)
+    assert "expected a function" in mo.exercises.check_logit_step(3.0)

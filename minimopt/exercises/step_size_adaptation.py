@@ -4,10 +4,12 @@ Each ``check_<name>(student_function, *, seed=None)`` calls the student's functi
 cases and returns ``"pass"`` or a message that explains the mistake. The catalogued mistakes, each recognised with
 its own message:
 
-- ``check_eg_step`` (θ ⊙ e^{−η g}): the additive update θ − ηg; its first-order form θ − ηθg; gradient descent on
-  log θ, θ e^{−ηθg}; the wrong sign, θ e^{+ηg}; a normalisation that does not belong to the unnormalised rule.
-- ``check_hedge_step`` (w ⊙ e^{−ηℓ} / Σ): the missing normalisation on the simplex; the additive step w − ηℓ
-  (normalised or not); the wrong sign; forgetting the old weights; dividing by the largest weight.
+- ``check_logit_step`` (θe^{−ηg} / (θe^{−ηg} + 1 − θ), mirror descent with the binary entropy on (0, 1)): the
+  unnormalised EG step θe^{−ηg}; the additive step θ − ηg; θe^{−ηg} clipped to [0, 1]; gradient descent on
+  logit θ; the wrong sign; Hedge's normalisation over the coordinates.
+- ``check_hedge_weights`` (prior ⊙ e^{−η Σ_t ℓ_t} / Σ, Hedge after T rounds): the missing normalisation on the
+  simplex; the prior dropped; the wrong sign; only the last round; the mean loss instead of the cumulative one;
+  exp(−ηΣℓ) underflowing to 0/0 for large η·Σℓ (no shift of the exponents).
 - ``check_step_size_after`` (ν_T = exp(γ Σ_{k=2}^T g_{k−1} g_k)): g_k² instead of g_{k−1} g_k; the additive
   1 + γΣ; the wrong sign; stopping one step early (ν_{T−1}); a first term with g₀ = g₁ instead of g₀ = 0.
 - ``check_lr_hypergradient`` (∂L(θ_t)/∂η = −g_{t+1}·g_t): the wrong sign; g_{t+1}·g_{t+1} or g_t·g_t
@@ -17,8 +19,8 @@ Vectors may be returned as a NumPy array, a list or a tuple. The arguments are f
 function that modifies its inputs in place does not change the cases.
 
 >>> import numpy as np
->>> from minimopt.exercises import check_eg_step
->>> check_eg_step(lambda theta, grad, lr: theta * np.exp(-lr * grad))
+>>> from minimopt.exercises import check_lr_hypergradient
+>>> check_lr_hypergradient(lambda g_prev, g_next: -float(np.dot(g_prev, g_next)))
 'pass'
 """
 
@@ -27,7 +29,7 @@ import numpy as np
 from minimopt.exercises import _checking
 from minimopt.exercises._checking import PASS, Exercise
 
-__all__ = ["check_eg_step", "check_hedge_step", "check_step_size_after", "check_lr_hypergradient"]
+__all__ = ["check_logit_step", "check_hedge_weights", "check_step_size_after", "check_lr_hypergradient"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -85,102 +87,132 @@ def _judge(values, cases, reference, mistakes, name):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# the exponentiated-gradient step
+# mirror descent with the binary entropy: exponentiated gradient for parameters in (0, 1)
 # ---------------------------------------------------------------------------------------------------------
-def _reference_eg_step(theta, grad, lr):
-    """θ ⊙ exp(−lr·g): the step φ ← φ − lr·∂L/∂θ in φ = log θ."""
-    return theta * np.exp(-lr * grad)
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
 
 
-_EG_CASES = ((np.array([1.0, 0.5, 2.0]), np.array([0.3, -1.0, 2.0]), 0.1),
-             (np.array([0.2, 0.2, 0.2, 0.4]), np.array([1.0, 2.0, -3.0, 0.5]), 0.5),
-             (np.array([3.0, 1e-3]), np.array([-0.7, 4.0]), 1.0))
+def _reference_logit_step(theta, grad, lr):
+    """θ e^{−lr g} / (θ e^{−lr g} + 1 − θ): the step logit θ ← logit θ − lr·∂L/∂θ, mirror descent with the binary
+    entropy ψ(θ) = θ log θ + (1 − θ) log(1 − θ), whose gradient is logit θ = log(θ/(1 − θ))."""
+    u = theta * np.exp(-lr * grad)
+    return u / (u + 1.0 - theta)
 
 
-def _draw_eg(rng):
+_LOGIT_CASES = ((np.array([0.5, 0.9, 0.2]), np.array([0.3, -1.0, 2.0]), 0.5),
+                (np.array([0.1, 0.3, 0.6, 0.95]), np.array([-2.0, 1.5, -3.0, -0.5]), 1.0),
+                (np.array([0.999, 1e-3]), np.array([-0.7, 4.0]), 2.0))
+
+
+def _draw_logit(rng):
     d = int(rng.integers(2, 6))
-    return rng.uniform(0.05, 3.0, d), rng.normal(0.0, 2.0, d), float(rng.uniform(0.05, 1.0))
+    return rng.uniform(0.02, 0.98, d), rng.normal(0.0, 2.0, d), float(rng.uniform(0.1, 2.0))
 
 
-_EG_MISTAKES = (
+_LOGIT_MISTAKES = (
+    (lambda th, g, lr: th * np.exp(-lr * g),
+     "you returned θ·exp(-lr·g), the exponentiated-gradient step of the unnormalised entropy: it keeps θ > 0 but "
+     "not θ < 1. With the binary entropy the dual coordinate is logit θ = log(θ/(1-θ)); step it and map back "
+     "with the logistic function: θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
     (lambda th, g, lr: th - lr * g,
-     "you took the additive step θ - lr·g: that is gradient descent, which can make a coordinate negative. "
-     "Exponentiated gradient takes the step in φ = log θ, φ ← φ - lr·g, and maps back: θ ← θ·exp(-lr·g), "
-     "a multiplicative update that keeps every coordinate positive."),
-    (lambda th, g, lr: th * (1 - lr * g),
-     "you returned θ(1 - lr·g), the first-order expansion of the update: exp(-lr·g) ≈ 1 - lr·g only for small "
-     "lr·g, and the linearised rule loses positivity as soon as lr·g > 1. Return θ·exp(-lr·g)."),
-    (lambda th, g, lr: th * np.exp(-lr * th * g),
-     "you returned θ·exp(-lr·θ·g): that is gradient descent on φ = log θ with ∂L/∂φ = θ·∂L/∂θ, a different rule "
-     "(to first order θ - lr·θ²·g). Exponentiated gradient steps in φ with the gradient in θ: θ·exp(-lr·g)."),
-    (lambda th, g, lr: th * np.exp(lr * g),
-     "the sign is wrong: θ·exp(+lr·g) climbs the loss. Descent lowers φ = log θ along the gradient: "
-     "θ·exp(-lr·g)."),
+     "you took the additive step θ - lr·g: that is gradient descent, which can leave (0, 1). Step the dual "
+     "coordinate logit θ instead and map back: θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
+    (lambda th, g, lr: np.clip(th * np.exp(-lr * g), 0.0, 1.0),
+     "you clipped θ·exp(-lr·g) to [0, 1]: that is a Euclidean projection of the wrong mirror step, not mirror "
+     "descent with the binary entropy. Step logit θ and map back: θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
+    (lambda th, g, lr: _sigmoid(np.log(th / (1 - th)) - lr * th * (1 - th) * g),
+     "you took gradient descent on φ = logit θ, with ∂L/∂φ = θ(1-θ)·∂L/∂θ: a different rule, like gradient "
+     "descent on log θ in the chapter. Mirror descent steps φ with the gradient in θ: "
+     "θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
+    (lambda th, g, lr: th * np.exp(lr * g) / (th * np.exp(lr * g) + 1 - th),
+     "the sign is wrong: exp(+lr·g) climbs the loss. Use θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
     (lambda th, g, lr: th * np.exp(-lr * g) / np.sum(th * np.exp(-lr * g)),
-     "you normalised the weights to sum to one: that is Hedge, exponentiated gradient on the simplex. The "
-     "unnormalised rule asked for here is θ·exp(-lr·g) itself."),
+     "you divided by the sum over coordinates: that is Hedge, for weights that must sum to one. Here each "
+     "coordinate is its own number in (0, 1), normalised against its own complement: "
+     "θe^{-lr·g} / (θe^{-lr·g} + 1 - θ)."),
 )
 
 
 @_checking.returns_student_errors
-def check_eg_step(student_function, *, seed=None):
-    """Check ``eg_step(theta, grad, lr)``: one exponentiated-gradient step, θ ⊙ exp(−lr·grad) (arrays).
+def check_logit_step(student_function, *, seed=None):
+    """Check ``logit_step(theta, grad, lr)``: mirror descent with the binary entropy, θe^{−lr·g}/(θe^{−lr·g} + 1 − θ).
 
     Returns
     -------
     str
         ``"pass"``, or a message that explains the mistake.
     """
-    cases = list(_EG_CASES) + _checking.random_cases(_draw_eg, seed)
-    values = _answers(student_function, "eg_step", cases, lambda case: case[0].shape[0])
-    return _judge(values, cases, _reference_eg_step, _EG_MISTAKES, "eg_step")
+    cases = list(_LOGIT_CASES) + _checking.random_cases(_draw_logit, seed)
+    values = _answers(student_function, "logit_step", cases, lambda case: case[0].shape[0])
+    return _judge(values, cases, _reference_logit_step, _LOGIT_MISTAKES, "logit_step")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Hedge on the simplex
+# Hedge after T rounds, in closed form and without underflow
 # ---------------------------------------------------------------------------------------------------------
-def _reference_hedge_step(w, losses, eta):
-    """w ⊙ exp(−η ℓ) / Σ_j w_j exp(−η ℓ_j): exponentiated gradient on the probability simplex."""
-    u = w * np.exp(-eta * losses)
+def _reference_hedge_weights(prior, losses, eta):
+    """w_{T+1} ∝ prior ⊙ exp(−η Σ_t ℓ_t), computed in log space (shifted by the largest exponent) so that large
+    η·Σℓ neither underflow nor overflow."""
+    z = np.log(prior) - eta * np.sum(losses, axis=0)
+    u = np.exp(z - z.max())
     return u / u.sum()
 
 
-_HEDGE_CASES = ((np.array([0.25, 0.25, 0.5]), np.array([1.0, 0.0, 0.5]), 0.5),
-                (np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.9, 0.1, 0.4, 0.0]), 2.0),
-                (np.array([0.5, 0.5]), np.array([0.2, 0.7]), 1.0))
+def _hedge_case(rng, t, d, eta):
+    prior = rng.uniform(0.05, 1.0, d)
+    return prior / prior.sum(), rng.uniform(0.0, 1.0, (t, d)), eta
+
+
+_HEDGE_RNG = np.random.default_rng(20220201)
+_HEDGE_CASES = ((np.array([0.25, 0.25, 0.5]), np.array([[1.0, 0.0, 0.5], [0.5, 0.5, 0.0]]), 0.5),
+                _hedge_case(_HEDGE_RNG, 5, 4, 1.0),
+                _hedge_case(_HEDGE_RNG, 3, 2, 2.0))
+# η·Σℓ of about 10³: every exp(−η Σℓ_i) underflows to 0 in float64
+_HEDGE_UNDERFLOW = (np.array([0.2, 0.3, 0.5]), np.array([[1.0, 0.9, 0.95]] * 20), 50.0)
 
 
 def _draw_hedge(rng):
-    d = int(rng.integers(2, 7))
-    w = rng.uniform(0.05, 1.0, d)
-    return w / w.sum(), rng.uniform(0.0, 1.0, d), float(rng.uniform(0.1, 3.0))
+    return _hedge_case(rng, int(rng.integers(1, 8)), int(rng.integers(2, 6)), float(rng.uniform(0.1, 3.0)))
 
 
 _HEDGE_MISTAKES = (
-    (lambda w, l, eta: w * np.exp(-eta * l),
-     "the normalisation on the simplex is missing: w·exp(-η·ℓ) does not sum to one. Hedge is the unnormalised "
-     "exponentiated-gradient step followed by the KL projection onto the simplex, which divides by the sum: "
-     "w·exp(-η·ℓ) / Σ_j w_j·exp(-η·ℓ_j)."),
-    (lambda w, l, eta: (w - eta * l) / np.sum(w - eta * l),
-     "you took the additive step w - η·ℓ and rescaled it: that is not a multiplicative update (and it can make "
-     "weights negative). Hedge multiplies each weight by exp(-η·ℓ_i), then divides by the sum."),
-    (lambda w, l, eta: w - eta * l,
-     "you took the additive step w - η·ℓ: that is gradient descent, which leaves the simplex (weights can become "
-     "negative, the sum changes). Hedge multiplies: w·exp(-η·ℓ), then divides by the sum."),
-    (lambda w, l, eta: w * np.exp(eta * l) / np.sum(w * np.exp(eta * l)),
-     "the sign is wrong: exp(+η·ℓ) moves weight towards the experts with the largest loss. Use exp(-η·ℓ)."),
-    (lambda w, l, eta: np.exp(-eta * l) / np.sum(np.exp(-eta * l)),
-     "you forgot the old weights: exp(-η·ℓ)/Σ is Hedge started afresh from the uniform weights. Multiply the "
-     "current weights: w·exp(-η·ℓ) / Σ_j w_j·exp(-η·ℓ_j)."),
-    (lambda w, l, eta: w * np.exp(-eta * l) / np.max(w * np.exp(-eta * l)),
-     "you divided by the largest weight; the weights of a probability vector must sum to one, so divide by the "
-     "sum Σ_j w_j·exp(-η·ℓ_j)."),
+    (lambda w, l, eta: w * np.exp(-eta * l.sum(axis=0)),
+     "the normalisation on the simplex is missing: prior·exp(-η·Σ_t ℓ_t) does not sum to one. Hedge projects "
+     "onto the simplex after every round, and the projections combine into one division by the sum at the end."),
+    (lambda w, l, eta: np.exp(-eta * l.sum(axis=0)) / np.sum(np.exp(-eta * l.sum(axis=0))),
+     "you dropped the prior: exp(-η·Σℓ)/Σ is Hedge from the uniform weights. Start from the given weights: "
+     "prior·exp(-η·Σ_t ℓ_t), divided by its sum."),
+    (lambda w, l, eta: w * np.exp(eta * l.sum(axis=0)) / np.sum(w * np.exp(eta * l.sum(axis=0))),
+     "the sign is wrong: exp(+η·Σℓ) moves weight towards the experts with the largest loss. Use exp(-η·Σℓ)."),
+    (lambda w, l, eta: w * np.exp(-eta * l[-1]) / np.sum(w * np.exp(-eta * l[-1])),
+     "you used only the last round's losses: the multiplicative factors of all T rounds multiply, so their "
+     "exponents add up: prior·exp(-η·Σ_t ℓ_t), divided by its sum."),
+    (lambda w, l, eta: w * np.exp(-eta * l.mean(axis=0)) / np.sum(w * np.exp(-eta * l.mean(axis=0))),
+     "you used the average loss per round; the exponents of the T rounds add up, so the exponent is -η times "
+     "the cumulative loss Σ_t ℓ_t, not its mean."),
 )
 
 
+def _hedge_underflow_message(student_function):
+    """The message for weights that are not finite where the answer is: exp(−η Σℓ) underflowed (0/0), or None."""
+    who = f"hedge_weights({_shown(_HEDGE_UNDERFLOW[:1])}, <20 rounds of losses near 1>, 50)"
+    out = _checking.call(student_function, _fresh(_HEDGE_UNDERFLOW), who)
+    try:
+        array = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if array.shape == _HEDGE_UNDERFLOW[0].shape and not np.all(np.isfinite(array)):
+        return (f"{who} returned {np.array2string(array, separator=', ')}: with η·Σℓ ≈ 10³ every "
+                "exp(-η·Σℓ_i) underflows to 0 and the normalisation divides 0 by 0. Only the differences of "
+                "the exponents matter: subtract the largest exponent log(prior_i) - η·Σℓ_i before exp.")
+    return None
+
+
 @_checking.returns_student_errors
-def check_hedge_step(student_function, *, seed=None):
-    """Check ``hedge_step(w, losses, eta)``: one multiplicative-weights (Hedge) update on the simplex.
+def check_hedge_weights(student_function, *, seed=None):
+    """Check ``hedge_weights(prior, losses, eta)``: Hedge's weights after the rounds ``losses`` (T × d), from
+    the weights ``prior``: prior ⊙ exp(−η Σ_t ℓ_t) / Σ, finite even where η·Σℓ is large.
 
     Returns
     -------
@@ -188,8 +220,15 @@ def check_hedge_step(student_function, *, seed=None):
         ``"pass"``, or a message that explains the mistake.
     """
     cases = list(_HEDGE_CASES) + _checking.random_cases(_draw_hedge, seed)
-    values = _answers(student_function, "hedge_step", cases, lambda case: case[0].shape[0])
-    return _judge(values, cases, _reference_hedge_step, _HEDGE_MISTAKES, "hedge_step")
+    values = _answers(student_function, "hedge_weights", cases, lambda case: case[0].shape[0])
+    verdict = _judge(values, cases, _reference_hedge_weights, _HEDGE_MISTAKES, "hedge_weights")
+    if verdict != PASS:
+        return verdict
+    message = _hedge_underflow_message(student_function)
+    if message is not None:
+        return message
+    values = _answers(student_function, "hedge_weights", [_HEDGE_UNDERFLOW], lambda case: case[0].shape[0])
+    return _judge(values, [_HEDGE_UNDERFLOW], _reference_hedge_weights, (), "hedge_weights")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -310,10 +349,10 @@ def check_lr_hypergradient(student_function, *, seed=None):
 
 
 EXERCISES = (
-    Exercise(label="ex-stepsize-1", function="eg_step", signature="theta, grad, lr", checker=check_eg_step,
-             solution=_reference_eg_step),
-    Exercise(label="ex-stepsize-2", function="hedge_step", signature="w, losses, eta", checker=check_hedge_step,
-             solution=_reference_hedge_step),
+    Exercise(label="ex-stepsize-1", function="logit_step", signature="theta, grad, lr", checker=check_logit_step,
+             solution=_reference_logit_step),
+    Exercise(label="ex-stepsize-2", function="hedge_weights", signature="prior, losses, eta",
+             checker=check_hedge_weights, solution=_reference_hedge_weights),
     Exercise(label="ex-stepsize-3", function="step_size_after", signature="grads, gamma",
              checker=check_step_size_after, solution=_reference_step_size_after),
     Exercise(label="ex-stepsize-4", function="lr_hypergradient", signature="g_prev, g_next",
