@@ -14,6 +14,7 @@ folder, exactly as the README's command does but with ``--path-output``, and the
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import subprocess
 import sys
@@ -110,7 +111,9 @@ class PageParser(HTMLParser):
         self.current.text.append(data)
 
 
+@functools.lru_cache(maxsize=None)
 def parse(path: Path) -> Element:
+    """The page's DOM, parsed once per test session (the tests only read it)."""
     parser = PageParser()
     parser.feed(path.read_text(encoding="utf-8"))
     parser.close()

@@ -45,6 +45,7 @@ Exercises as data
 
 from __future__ import annotations
 
+import ctypes
 import decimal
 import fractions
 import functools
@@ -166,7 +167,12 @@ def _run_in_thread(function, args, seconds):
     worker = threading.Thread(target=target, daemon=True, name="minimopt-student-call")
     worker.start()
     worker.join(seconds)
-    if worker.is_alive():  # it cannot be killed; it is abandoned (a daemon thread) and reported
+    if worker.is_alive():
+        # Stop it: raise the time-limit exception inside the student's code, which Python code sees at its next
+        # bytecode. (A call stuck in C code cannot be interrupted; it is then abandoned as a daemon thread.)
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                   ctypes.py_object(_TimeLimitExceeded))
+        worker.join(1.0)
         raise _TimeLimitExceeded
     if "error" in box:
         raise box["error"]
@@ -188,7 +194,7 @@ def call(function, args, who, where="", time_limit=None):
         Text that ends the message, for instance ``" (called with 4.0)"``.
     time_limit : float, optional
         Seconds the call may take; :data:`TIME_LIMIT_S` by default. In the main thread the call is interrupted
-        by a timer signal; elsewhere it runs in a daemon thread that is abandoned when time is up.
+        by a timer signal; elsewhere (or under another timer) it runs in a thread that is stopped when time is up.
 
     Returns
     -------
