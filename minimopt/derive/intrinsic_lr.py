@@ -455,7 +455,7 @@ def exponential_lr_equivalence() -> ExponentialLREquivalence:
     and :math:`\tilde w_{k+1} = \tilde w_k - \eta_k\nabla L(\tilde w_k)` with
     :math:`\eta_k = \eta(1-\eta\lambda)^{-(2k+1)}` and :math:`\tilde w_0 = w_0` satisfy
     :math:`\tilde w_k = w_k/(1-\eta\lambda)^k`: the same directions, step by step (Li & Arora 2019, ICLR 2020).
-    The rate grows by :math:`(1-\eta\lambda)^{-2}` per step. The proof is one induction step, checked here on
+    Each step multiplies the learning rate by :math:`(1-\eta\lambda)^{-2}`. The proof is one induction step, checked here on
     the normalised quadratic with symbolic 3×3 H. A noise term must scale like the gradient for this to hold:
     with minimopt's fixed :math:`s\xi_k` in the decayed run, the equivalent run needs
     :math:`s(1-\eta\lambda)^k\xi_k` (a scale-invariant model's own minibatch noise does this by itself).

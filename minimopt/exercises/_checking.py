@@ -55,6 +55,7 @@ import numbers
 import operator
 import signal
 import threading
+import warnings
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -213,9 +214,13 @@ def call(function, args, who, where="", time_limit=None):
     use_alarm = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
                  and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0)
     try:
-        if use_alarm:
-            return _run_with_alarm(function, args, seconds)
-        return _run_in_thread(function, args, seconds)
+        with warnings.catch_warnings():
+            # NumPy's floating-point warnings in the student's code are not failures (even where warnings are
+            # turned into errors, as under pytest): a NaN or inf they produce is diagnosed as an answer.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if use_alarm:
+                return _run_with_alarm(function, args, seconds)
+            return _run_in_thread(function, args, seconds)
     except _TimeLimitExceeded:
         raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?") from None
     except KeyboardInterrupt:

@@ -326,7 +326,7 @@ def _rate(kappa):
 
 def _reference_tuned_contraction(kappa, k):
     """The worst spectral radius over h in [μ, L] of k steps of tuned Nesterov: (1 − 2/√(3κ + 1))ᵏ."""
-    return _rate(kappa) ** k
+    return (1 - 2 / math.sqrt(3 * kappa + 1)) ** k
 
 
 def _beta_opt(kappa):
