@@ -93,9 +93,12 @@ def test_words_only_the_solutions_use_are_not_in_the_search_index(site):
             text = page.read_text(encoding="utf-8")
             solution_words |= {w for b in _book.blocks(text, {"solution"}) for w in _words(b.body)}
             other_words |= _words(_book.strip_solutions(text))
+    # the API reference page shows the package's docstrings: words there are not the solutions' own
+    for source in (REPO / "minimopt").rglob("*.py"):
+        other_words |= _words(source.read_text(encoding="utf-8"))
     stem = SearchEnglish({}).stem
     only_in_solutions = {stem(w) for w in solution_words - other_words} - {stem(w) for w in other_words}
-    assert len(only_in_solutions) >= 10, "too few solution-only words for this test to mean anything"
+    assert len(only_in_solutions) >= 3, "too few solution-only words for this test to mean anything"
     index = (site / "searchindex.js").read_text(encoding="utf-8")
     terms = json.loads(index[index.index("(") + 1:index.rindex(")")])
     indexed = set(terms["terms"]) | set(terms.get("titleterms", {}))
