@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from minimopt._book import toc_files  # one reading of _toc.yml for the build, the tests and the student edition
+
 REPO = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 600
 MIN_FIGURES_PER_CHAPTER = 3
@@ -36,23 +38,6 @@ NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "alternate", 
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def toc_files(toc: dict) -> list[str]:
-    """Every ``file:`` entry of a jb-book toc, root first, in reading order."""
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return files
 
 
 def source_of(docname: str) -> Path:

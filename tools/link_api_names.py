@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 INLINE_CODE = re.compile(r"(?<![`>])`(?P<text>(?:mo|minimopt|derive)\.[A-Za-z_][\w.]*(?:\([^`]*\))?)`(?!`)")
@@ -82,10 +81,9 @@ def link_first_mentions(nb, targets) -> int:
 
 
 def chapters():
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    files = [entry["file"] for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}])
-             for entry in part.get("chapters", [])]
-    return [REPO / f"{f}.ipynb" for f in files if (REPO / f"{f}.ipynb").is_file()]
+    from minimopt._book import pages
+
+    return [page for page in pages(REPO) if page.suffix == ".ipynb"]
 
 
 if __name__ == "__main__":
