@@ -46,6 +46,12 @@ def _row_dot(matrix, row, x):
 
 
 @njit(cache=True, inline="always")
+def _double_well(tilt, x):
+    """One coordinate's term of the double well, (x² − 1)²/4 + c x, and its derivative x(x² − 1) + c."""
+    return 0.25 * (x * x - 1.0) ** 2 + tilt * x, x * (x * x - 1.0) + tilt
+
+
+@njit(cache=True, inline="always")
 def _piecewise(m, L, x):
     """Lessard, Recht & Packard's φ(x) and φ′(x): curvature L below 1 and from 2 on, m in between."""
     gap = L - m
@@ -71,7 +77,7 @@ def value(kind, matrix, vector, scalars, x):
     elif kind == DOUBLE_WELL:
         tilt = scalars[0]
         for i in range(n):
-            total += 0.25 * (x[i] * x[i] - 1.0) ** 2 + tilt * x[i]
+            total += _double_well(tilt, x[i])[0]
     elif kind == LEAST_SQUARES:
         rows = matrix.shape[0]
         for r in range(rows):
@@ -112,7 +118,7 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
     elif kind == DOUBLE_WELL:
         tilt = scalars[0]
         for i in range(n):
-            out[i] = x[i] * (x[i] * x[i] - 1.0) + tilt
+            out[i] = _double_well(tilt, x[i])[1]
     elif kind == LEAST_SQUARES:
         rows = matrix.shape[0]
         batch = int(scalars[0])
@@ -152,6 +158,24 @@ def grad_into(kind, matrix, vector, scalars, x, out, state):
 # The same gradient, inlined into its caller at numba's IR level: for the parallel ensembles, where a call per
 # particle and step out of the ``prange`` body is about 20× slower than the inlined arithmetic.
 grad_inline = njit(cache=True, error_model="numpy", inline="always")(grad_into.py_func)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def slope_1d(kind, matrix, vector, scalars, x, xbuf, gbuf, state):
+    """L′(x) of a one-dimensional problem at the number x; return ``(slope, state)``.
+
+    For the separable potentials (DOUBLE_WELL, PIECEWISE_QUADRATIC) the slope is the same per-coordinate function
+    that :func:`grad_into` applies, computed on the number itself, so that a 1-D ensemble keeps its particle in a
+    register; every other kind goes through :func:`grad_inline` with the one-element scratch arrays ``xbuf``
+    and ``gbuf``. Either way the value is bit-identical to ``grad_into`` at ``[x]``.
+    """
+    if kind == DOUBLE_WELL:
+        return _double_well(scalars[0], x)[1], state
+    if kind == PIECEWISE_QUADRATIC:
+        return _piecewise(scalars[0], scalars[1], x)[1], state
+    xbuf[0] = x
+    state = grad_inline(kind, matrix, vector, scalars, xbuf, gbuf, state)
+    return gbuf[0], state
 
 
 @njit(cache=True, error_model="numpy")

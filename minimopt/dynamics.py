@@ -16,6 +16,16 @@ from .problems import Problem
 __all__ = ["langevin", "kramers", "stationary_density"]
 
 
+@njit(cache=True, inline="always")
+def euler_maruyama(x, slope, z, dt, kick):
+    r"""One Euler–Maruyama step of one coordinate of :math:`dX = -\nabla L\,dt + \sigma\,dW`.
+
+    :math:`x - L'(x)\,\Delta t + \sigma\sqrt{\Delta t}\,\xi` with ``kick`` = σ√Δt and ``z`` = ξ (Kloeden &
+    Platen 1992, Sec. 9.1); every overdamped ensemble of the package (``langevin``, ``exit_times``) takes this step.
+    """
+    return x + (-slope * dt + kick * z)
+
+
 @njit(cache=True, parallel=True)
 def _langevin_chunk(kind, matrix, vector, scalars, X, G, streams, sigma, dt, steps):
     """``steps`` Euler–Maruyama steps of every particle, in place; each particle's stream carries over.
@@ -33,8 +43,50 @@ def _langevin_chunk(kind, matrix, vector, scalars, X, G, streams, sigma, dt, ste
             state = _objectives.grad_inline(kind, matrix, vector, scalars, x, g, state)
             for j in range(d):
                 state, z = _random.next_normal(state)
-                x[j] += -g[j] * dt + kick * z
+                x[j] = euler_maruyama(x[j], g[j], z, dt, kick)
         streams[k] = state
+
+
+@njit(cache=True, inline="always")
+def _step_1d(kind, matrix, vector, scalars, x, xbuf, gbuf, state, dt, kick):
+    """One Euler–Maruyama step of a particle of a 1-D problem held in a register: ``(x, state)`` after it."""
+    slope, state = _objectives.slope_1d(kind, matrix, vector, scalars, x, xbuf, gbuf, state)
+    state, z = _random.next_normal(state)
+    return euler_maruyama(x, slope, z, dt, kick), state
+
+
+@njit(cache=True, parallel=True)
+def _langevin_chunk_1d(kind, matrix, vector, scalars, X, G, streams, sigma, dt, steps):
+    """:func:`_langevin_chunk` for one coordinate (X of shape (n, 1)): the same numbers, about twice as fast.
+
+    Two things make the difference (``benchmarks/langevin_minimopt.py``, double well, one core: 13.5 ns per
+    particle-step for the general kernel, 7 ns for this one). Each position stays in a register through its
+    steps (:func:`minimopt._objectives.slope_1d`) instead of going through memory twice per step. And the
+    particles advance in pairs: one particle's step is a chain of dependent operations (the normal, the slope,
+    the update) whose latency leaves the core mostly idle; two independent chains interleaved fill it. Each
+    particle still draws from its own stream in the same order, so the result is bit-identical.
+    """
+    n = X.shape[0]
+    kick = sigma * np.sqrt(dt)
+    for pair in prange((n + 1) // 2):
+        a = 2 * pair
+        b = a + 1
+        if b < n:
+            xa, xb = X[a, 0], X[b, 0]
+            sa, sb = streams[a], streams[b]
+            bufa, bufb, ga, gb = X[a], X[b], G[a], G[b]
+            for _ in range(steps):
+                xa, sa = _step_1d(kind, matrix, vector, scalars, xa, bufa, ga, sa, dt, kick)
+                xb, sb = _step_1d(kind, matrix, vector, scalars, xb, bufb, gb, sb, dt, kick)
+            X[a, 0], X[b, 0] = xa, xb
+            streams[a], streams[b] = sa, sb
+        else:  # the last particle of an odd ensemble
+            xa, sa = X[a, 0], streams[a]
+            bufa, ga = X[a], G[a]
+            for _ in range(steps):
+                xa, sa = _step_1d(kind, matrix, vector, scalars, xa, bufa, ga, sa, dt, kick)
+            X[a, 0] = xa
+            streams[a] = sa
 
 
 @njit(cache=True, parallel=True)
@@ -150,8 +202,9 @@ def langevin(problem: Problem, x0: np.ndarray, sigma: float, dt: float, steps: i
     X = _ensemble_start("x0", x0, n_particles, problem)
     _check_start_gradient(problem, X)
     streams, G = _parallel.particle_streams(seed, n_particles), np.empty_like(X)
+    kernel = _langevin_chunk_1d if X.shape[1] == 1 else _langevin_chunk
     for start, count in _parallel.chunks(steps, n_particles * (problem._cost(X.shape[1]) + X.shape[1])):
-        _parallel.run_parallel(_langevin_chunk, *problem.kernel_data, X, G, streams, sigma, dt, count)
+        _parallel.run_parallel(kernel, *problem.kernel_data, X, G, streams, sigma, dt, count)
         _parallel.check_finite("langevin", X, start + count, count)
     return X
 

@@ -10,37 +10,75 @@ The run of a particle stops at the first step k at which it has crossed the boun
 import numpy as np
 from numba import njit, prange
 
-from . import _objectives, _random, _validate
-from .dynamics import _check_common
+from . import _parallel, _validate
+from ._errors import DivergedError
+from .dynamics import _check_common, _step_1d
 from .problems import Problem
 
 
-@njit(cache=True, parallel=True)
-def _exit_time_ensemble(kind, matrix, vector, scalars, x0, sigma, dt, boundary, direction, max_steps, n, seed):
-    """Exit step × dt of each of ``n`` particles started at ``x0`` (np.inf if none within ``max_steps``).
+@njit(cache=True, inline="always")
+def _crossed(x, direction, level):
+    """Whether x is at or beyond the boundary: ``direction`` · x ≥ ``direction`` · b."""
+    return direction * x >= level
 
-    ``direction`` is +1.0 (exit when x ≥ boundary) or −1.0 (exit when x ≤ boundary). A particle whose position
-    is not finite when its steps run out gets NaN (a diverged path; the caller raises).
+
+@njit(cache=True, inline="always")
+def _advance_pair(kind, matrix, vector, scalars, X, G, streams, times, a, b, dt, kick, direction, level, first,
+                  stop):
+    """Steps ``first`` … ``stop − 1`` of particles a and b (b < 0: a alone) until each has crossed."""
+    active_a, active_b = True, b >= 0
+    xa, sa, bufa, ga = X[a, 0], streams[a], X[a], G[a]
+    c = b if active_b else a
+    xb, sb, bufb, gb = X[c, 0], streams[c], X[c], G[c]
+    step = first
+    while step < stop and active_a and active_b:  # both running: two interleaved chains
+        xa, sa = _step_1d(kind, matrix, vector, scalars, xa, bufa, ga, sa, dt, kick)
+        xb, sb = _step_1d(kind, matrix, vector, scalars, xb, bufb, gb, sb, dt, kick)
+        crossed_a, crossed_b = _crossed(xa, direction, level), _crossed(xb, direction, level)
+        if crossed_a or crossed_b:  # one test per step on the common path
+            if crossed_a:
+                times[a] = step * dt
+                active_a = False
+            if crossed_b:
+                times[b] = step * dt
+                active_b = False
+        step += 1
+    while step < stop and active_a:
+        xa, sa = _step_1d(kind, matrix, vector, scalars, xa, bufa, ga, sa, dt, kick)
+        if _crossed(xa, direction, level):
+            times[a] = step * dt
+            active_a = False
+        step += 1
+    while step < stop and active_b:
+        xb, sb = _step_1d(kind, matrix, vector, scalars, xb, bufb, gb, sb, dt, kick)
+        if _crossed(xb, direction, level):
+            times[b] = step * dt
+            active_b = False
+        step += 1
+    X[a, 0], streams[a] = xa, sa
+    if b >= 0:
+        X[b, 0], streams[b] = xb, sb
+
+
+@njit(cache=True, parallel=True)
+def _exit_time_chunk(kind, matrix, vector, scalars, X, G, streams, times, running, sigma, dt, direction, level,
+                     first, steps):
+    """Steps ``first`` … ``first + steps − 1`` of the particles listed in ``running``, in place.
+
+    X (n, 1) holds the positions, ``streams`` the random states, ``times`` the exit times (np.inf until a
+    particle crosses, then step × dt). The step is :func:`minimopt.dynamics._step_1d`, the one of
+    ``mo.langevin``'s 1-D ensembles, and the running particles advance in pairs for the same reason (two
+    independent dependency chains fill the core). The caller lists the particles still running before every
+    chunk, so pairs are formed again among them and a particle whose partner has exited runs alone for at most
+    one chunk.
     """
-    times = np.empty(n)
+    n = running.shape[0]
     kick = sigma * np.sqrt(dt)
-    level = direction * boundary
-    for k in prange(n):
-        state = _random.stream(seed, k + 1)  # the stream of particle k in mo.langevin
-        x = np.empty(1)
-        x[0] = x0
-        g = np.empty(1)
-        times[k] = np.inf
-        for step in range(1, max_steps + 1):
-            state = _objectives.grad_into(kind, matrix, vector, scalars, x, g, state)
-            state, z = _random.next_normal(state)
-            x[0] += -g[0] * dt + kick * z  # the Euler–Maruyama step of mo.langevin
-            if direction * x[0] >= level:
-                times[k] = step * dt
-                break
-        if not np.isfinite(x[0]):  # NaN never crosses: the path diverged
-            times[k] = np.nan
-    return times
+    for pair in prange((n + 1) // 2):
+        a = running[2 * pair]
+        b = running[2 * pair + 1] if 2 * pair + 1 < n else -1
+        _advance_pair(kind, matrix, vector, scalars, X, G, streams, times, a, b, dt, kick, direction, level,
+                      first, first + steps)
 
 
 def _point(x0):
@@ -91,8 +129,13 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
     ValueError
         For a problem that is not one-dimensional, a boundary equal to x0, non-finite or non-positive σ, Δt,
         counts that are not positive integers; the message names the parameter.
-    FloatingPointError
-        If a path diverged (reduce ``dt``).
+    DivergedError
+        If a path diverged before crossing (a :class:`FloatingPointError`; reduce ``dt``).
+
+    Notes
+    -----
+    Like :func:`minimopt.langevin`, the run goes in chunks of steps under the package's lock (Ctrl-C gets
+    through, concurrent calls are safe) and stops as soon as every particle has crossed.
 
     References
     ----------
@@ -119,8 +162,23 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
     if boundary == x0:
         raise ValueError(f"boundary must differ from x0, both are {x0!r}")
     direction = 1.0 if boundary > x0 else -1.0
-    times = _exit_time_ensemble(*problem.kernel_data, x0, sigma, dt, boundary, direction, max_steps, n_particles,
-                                seed)
-    if np.isnan(times).any():
-        raise FloatingPointError("exit_times: a path diverged (non-finite position); reduce dt")
+    _validate.allocation("n_particles", 8 * 4 * n_particles, f"an ensemble of {n_particles} particles")
+    X = np.full((n_particles, 1), x0)
+    G, times = np.empty_like(X), np.full(n_particles, np.inf)
+    streams = _parallel.particle_streams(seed, n_particles)
+    done, cost = 0, problem._cost(1) + 1
+    running = np.arange(n_particles)
+    while done < max_steps and running.size:
+        count = min(max_steps - done, max(1, _parallel.CHUNK_WORK // (running.size * cost)))
+        _parallel.run_parallel(_exit_time_chunk, *problem.kernel_data, X, G, streams, times, running, sigma, dt,
+                               direction, direction * boundary, done + 1, count)
+        done += count
+        diverged = running[~np.isfinite(X[running, 0])]
+        if diverged.size:  # NaN never crosses: the path blew up
+            particle = int(diverged[0])
+            raise DivergedError(
+                f"exit_times: the ensemble diverged: particle {particle}'s position is not finite after step "
+                f"{done} (it became so within the last {count} steps) before crossing the boundary: the "
+                "Euler–Maruyama steps blew up; reduce dt", step=done, particle=particle)
+        running = running[np.isinf(times[running])]
     return times
