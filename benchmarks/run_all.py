@@ -197,6 +197,23 @@ def langevin(table, notes):
         f"{mine['mean']:.4f} vs {numpy['mean']:.4f}.")
 
 
+def exit_times(table, notes):
+    both = run_script("exit_times.py", *repeat(5))
+    name = (f"`exit_times`, DoubleWell, {power(LANGEVIN['n'])} particles, σ={LANGEVIN['sigma']}, "
+            f"dt={LANGEVIN['dt']}, warm ({both['threads']} numba threads), particle-steps per second")
+
+    def rate(key):
+        return f"{both[key + '_particle_steps_per_second']:.3g}/s"
+
+    table.add(f"{name}: a boundary never reached ({power(LANGEVIN['steps'])} steps each) — vs `langevin`, same work",
+              rate("exit_times_same_work"), rate("langevin"), both["ratio_same_work"], "≥ 1×", 1)
+    table.add(f"{name}: real exits (to the barrier top) — vs `langevin`", rate("exit_times_real_exits"),
+              rate("langevin"), both["ratio_real_exits"], "≥ 1×", 1)
+    notes["exit_times"] = (
+        "`exit_times` and `langevin` timed alternately in one process (best of each); per particle-step, "
+        "`exit_times` also tests each step for the crossing, which `langevin` does not.")
+
+
 def first_calls(table, notes):
     warm_env = {"NUMBA_CACHE_DIR": None}  # minimopt's own cache, minimopt/__pycache__
     results = {}
@@ -240,6 +257,7 @@ README_SCRIPTS = [  # (start of a RESULTS.md row, the script that measures it al
     ("Adam `step_`, d = 10⁷, warm — vs fastest NumPy",
      "large_step_minimopt.py --rule adam, large_step_numpy.py --rule adam"),
     ("`langevin`, DoubleWell", "langevin_minimopt.py, langevin_numpy.py"),
+    ("`exit_times`, DoubleWell", "exit_times.py"),
     ("Fresh process: `import minimopt` + first `minimize`", "first_call.py --call minimize"),
 ]
 
@@ -322,6 +340,7 @@ def main():
     loop_overhead(table, notes)
     large_steps(table, notes, ("adam", "sgd", "heavyball"))
     langevin(table, notes)
+    exit_times(table, notes)
     first_calls(table, notes)
     load_after = os.getloadavg()
     text = "\n".join([
