@@ -23,6 +23,18 @@ def _crossed(x, direction, level):
 
 
 @njit(cache=True, inline="always")
+def _run_alone(kind, matrix, vector, scalars, x, buf, g, state, times, k, dt, kick, direction, level, step, stop):
+    """Steps ``step`` … ``stop − 1`` of particle k alone, until it crosses; ``(x, state)`` after them."""
+    while step < stop:
+        x, state = _step_1d(kind, matrix, vector, scalars, x, buf, g, state, dt, kick)
+        if _crossed(x, direction, level):
+            times[k] = step * dt
+            break
+        step += 1
+    return x, state
+
+
+@njit(cache=True, inline="always")
 def _advance_pair(kind, matrix, vector, scalars, X, G, streams, times, a, b, dt, kick, direction, level, first,
                   stop):
     """Steps ``first`` … ``stop − 1`` of particles a and b (b < 0: a alone) until each has crossed."""
@@ -43,18 +55,12 @@ def _advance_pair(kind, matrix, vector, scalars, X, G, streams, times, a, b, dt,
                 times[b] = step * dt
                 active_b = False
         step += 1
-    while step < stop and active_a:
-        xa, sa = _step_1d(kind, matrix, vector, scalars, xa, bufa, ga, sa, dt, kick)
-        if _crossed(xa, direction, level):
-            times[a] = step * dt
-            active_a = False
-        step += 1
-    while step < stop and active_b:
-        xb, sb = _step_1d(kind, matrix, vector, scalars, xb, bufb, gb, sb, dt, kick)
-        if _crossed(xb, direction, level):
-            times[b] = step * dt
-            active_b = False
-        step += 1
+    if active_a:
+        xa, sa = _run_alone(kind, matrix, vector, scalars, xa, bufa, ga, sa, times, a, dt, kick, direction, level,
+                            step, stop)
+    if active_b:
+        xb, sb = _run_alone(kind, matrix, vector, scalars, xb, bufb, gb, sb, times, b, dt, kick, direction, level,
+                            step, stop)
     X[a, 0], streams[a] = xa, sa
     if b >= 0:
         X[b, 0], streams[b] = xb, sb
