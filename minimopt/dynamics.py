@@ -197,6 +197,13 @@ def langevin(problem: Problem, x0: np.ndarray, sigma: float, dt: float, steps: i
     The particles run in parallel (numba ``prange``) in chunks of steps (see :mod:`minimopt._parallel`), so
     Ctrl-C interrupts a long run, concurrent calls from several threads are safe, and a forked child process
     can run ensembles too. Results do not depend on the number of threads or on the chunking.
+
+    References
+    ----------
+    - H. Risken, *The Fokker–Planck Equation*, 2nd ed., Springer 1989, Chs. 4–5.
+    - G. A. Pavliotis, *Stochastic Processes and Applications*, Springer 2014, Chs. 3–4.
+    - P. E. Kloeden & E. Platen, *Numerical Solution of Stochastic Differential Equations*, Springer 1992, Sec. 9.1
+      (the Euler–Maruyama scheme).
     """
     sigma, dt, steps, n_particles, seed = _check_common(problem, sigma, dt, steps, n_particles, seed)
     X = _ensemble_start("x0", x0, n_particles, problem)
@@ -237,6 +244,15 @@ def kramers(problem: Problem, x0: np.ndarray, v0: np.ndarray, damping: float, si
 
     Raises ``ValueError`` on bad input and :class:`DivergedError` when a particle diverges, as :func:`langevin`,
     which it also follows in running in chunks, under the lock, reproducibly whatever the number of threads.
+
+    References
+    ----------
+    - H. A. Kramers, "Brownian motion in a field of force and the diffusion model of chemical reactions", Physica
+      7(4):284–304 (1940).
+    - H. Risken, *The Fokker–Planck Equation*, 2nd ed., Springer 1989, Ch. 10 (the Kramers equation).
+    - G. A. Pavliotis, *Stochastic Processes and Applications*, Springer 2014, Ch. 6 (the Langevin equation).
+    - P. E. Kloeden & E. Platen, *Numerical Solution of Stochastic Differential Equations*, Springer 1992, Sec. 9.1
+      (the Euler–Maruyama scheme).
     """
     sigma, dt, steps, n_particles, seed = _check_common(problem, sigma, dt, steps, n_particles, seed)
     damping = _validate.nonnegative("damping", damping)
@@ -273,6 +289,12 @@ def stationary_density(problem: Problem, sigma: float, grid: np.ndarray) -> np.n
     -------
     ndarray
         p on the grid.
+
+    References
+    ----------
+    - H. Risken, *The Fokker–Planck Equation*, 2nd ed., Springer 1989, Ch. 5 (the stationary solution for one
+      variable).
+    - G. A. Pavliotis, *Stochastic Processes and Applications*, Springer 2014, Ch. 4.
     """
     if not isinstance(problem, Problem):
         raise ValueError(f"problem must be a minimopt problem, got {type(problem).__name__}")

@@ -297,6 +297,14 @@ class SGD(Optimizer):
         Nesterov's look-ahead form (needs μ > 0 and τ = 0, as in torch).
     weight_decay : float
         w ≥ 0, added to the gradient as w θ.
+
+    References
+    ----------
+    - H. Robbins & S. Monro, "A stochastic approximation method", Ann. Math. Statist. 22(3):400–407 (1951).
+    - PyTorch documentation, ``torch.optim.SGD``, https://pytorch.org/docs/stable/generated/torch.optim.SGD.html:
+      the momentum, dampening and Nesterov convention followed here.
+    - I. Sutskever, J. Martens, G. Dahl & G. Hinton, "On the importance of initialization and momentum in deep
+      learning", ICML 2013, PMLR 28(3):1139–1147 (the Nesterov form).
     """
 
     lr: float = hyperparameter(check=_validate.nonnegative)
@@ -337,6 +345,12 @@ class Adam(Optimizer):
         Use max_{s≤t} v_s (Reddi et al. 2018).
     bias_correction : bool
         Divide by 1 − β₁ᵗ and √(1 − β₂ᵗ) (True, as torch).
+
+    References
+    ----------
+    - D. P. Kingma & J. Ba, "Adam: A method for stochastic optimization", ICLR 2015, Algorithm 1.
+    - S. J. Reddi, S. Kale & S. Kumar, "On the convergence of Adam and beyond", ICLR 2018 (AMSGrad).
+    - PyTorch documentation, ``torch.optim.Adam``, https://pytorch.org/docs/stable/generated/torch.optim.Adam.html.
     """
 
     lr: float = hyperparameter(1e-3, check=_validate.nonnegative)
@@ -357,6 +371,12 @@ class AdamW(Adam):
 
     Before the Adam step the parameters shrink, :math:`\theta \leftarrow (1 - \eta w)\,\theta`; the decay never
     enters m or v. Parameters as :class:`Adam`, with ``weight_decay=1e-2`` by default (and bias correction).
+
+    References
+    ----------
+    - I. Loshchilov & F. Hutter, "Decoupled weight decay regularization", ICLR 2019, Algorithm 2.
+    - PyTorch documentation, ``torch.optim.AdamW``,
+      https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html.
     """
 
     weight_decay: float = hyperparameter(1e-2, check=_validate.nonnegative)
@@ -384,6 +404,14 @@ class Adagrad(Optimizer):
         s₀ ≥ 0.
     eps : float
         ε > 0.
+
+    References
+    ----------
+    - J. Duchi, E. Hazan & Y. Singer, "Adaptive subgradient methods for online learning and stochastic
+      optimization", JMLR 12(61):2121–2159 (2011).
+    - PyTorch documentation, ``torch.optim.Adagrad``,
+      https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html (the learning-rate decay δ and the initial
+      accumulator s₀).
     """
 
     lr: float = hyperparameter(1e-2, check=_validate.nonnegative)
@@ -424,6 +452,15 @@ class RMSprop(Optimizer):
         μ in [0, 1).
     centered : bool
         Normalise by an estimate of the gradient's variance instead of its second moment.
+
+    References
+    ----------
+    - T. Tieleman & G. Hinton, "Lecture 6.5 — RMSProp: Divide the gradient by a running average of its recent
+      magnitude", COURSERA: Neural Networks for Machine Learning, 2012.
+    - A. Graves, "Generating sequences with recurrent neural networks", arXiv:1308.0850 (2013), Sec. 4.2 (the
+      centred form).
+    - PyTorch documentation, ``torch.optim.RMSprop``,
+      https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html.
     """
 
     lr: float = hyperparameter(1e-2, check=_validate.nonnegative)
@@ -455,6 +492,15 @@ class HeavyBall(Optimizer):
         Step α ≥ 0 (for PyTorch's SGD with momentum, α = lr).
     beta : float
         Momentum coefficient β in [0, 1).
+
+    References
+    ----------
+    - B. T. Polyak, "Some methods of speeding up the convergence of iteration methods", USSR Comput. Math. Math.
+      Phys. 4(5):1–17 (1964).
+    - N. Qian, "On the momentum term in gradient descent learning algorithms", Neural Networks 12(1):145–151 (1999)
+      (the damped-oscillator reading).
+    - E. Hairer, C. Lubich & G. Wanner, *Geometric Numerical Integration*, 2nd ed., Springer 2006 (the leapfrog /
+      Störmer–Verlet scheme).
     """
 
     alpha: float = hyperparameter(check=_validate.nonnegative)
@@ -491,6 +537,13 @@ class Nesterov(HeavyBall):
         β in [0, 1).
     lookahead : float
         ℓ in [0, 1]; 0 gives back the heavy ball.
+
+    References
+    ----------
+    - Y. E. Nesterov, "A method for solving the convex programming problem with convergence rate O(1/k²)", Soviet
+      Math. Dokl. 27:372–376 (1983).
+    - I. Sutskever, J. Martens, G. Dahl & G. Hinton, "On the importance of initialization and momentum in deep
+      learning", ICML 2013, PMLR 28(3):1139–1147 (the momentum form, ℓ = 1).
     """
 
     lookahead: float = hyperparameter(1.0, check=_validate.closed_unit_interval)
@@ -519,6 +572,13 @@ class NesterovConvex(Optimizer):
     ----------
     alpha : float
         Step s ≥ 0 (s ≤ 1/L for an L-smooth convex f in the O(1/(s k²)) guarantee).
+
+    References
+    ----------
+    - W. Su, S. Boyd & E. J. Candès, "A differential equation for modeling Nesterov's accelerated gradient method:
+      theory and insights", JMLR 17(153):1–43 (2016).
+    - Y. E. Nesterov, "A method for solving the convex programming problem with convergence rate O(1/k²)", Soviet
+      Math. Dokl. 27:372–376 (1983).
 
     Examples
     --------
@@ -550,6 +610,11 @@ class ExponentiatedGradient(Optimizer):
     ----------
     lr : float
         η ≥ 0.
+
+    References
+    ----------
+    - J. Kivinen & M. K. Warmuth, "Exponentiated gradient versus gradient descent for linear predictors", Inf.
+      Comput. 132(1):1–63 (1997).
     """
 
     lr: float = hyperparameter(check=_validate.nonnegative)
@@ -579,6 +644,14 @@ class EGStepSize(Optimizer):
         Base learning rate η ≥ 0.
     gamma : float
         Meta learning rate γ ≥ 0.
+
+    References
+    ----------
+    - E. Amid, R. Anil, C. Fifty & M. K. Warmuth, "Step-size adaptation using exponentiated gradient updates",
+      arXiv:2202.00145 (2022). The rule here is a simplified form of theirs: their method adapts a global scale and
+      per-coordinate gains with a normalised alignment signal.
+    - J. Kivinen & M. K. Warmuth, "Exponentiated gradient versus gradient descent for linear predictors", Inf.
+      Comput. 132(1):1–63 (1997).
     """
 
     lr: float = hyperparameter(check=_validate.nonnegative)
@@ -608,6 +681,13 @@ class HypergradientSGD(Optimizer):
         Initial learning rate η₀ ≥ 0.
     beta : float
         Hypergradient learning rate β ≥ 0.
+
+    References
+    ----------
+    - A. G. Baydin, R. Cornish, D. Martínez Rubio, M. Schmidt & F. Wood, "Online learning rate adaptation with
+      hypergradient descent", ICLR 2018 (SGD-HD).
+    - L. B. Almeida, T. Langlois, J. D. Amaral & A. Plakhov, "Parameter adaptation in stochastic optimization", in
+      *On-Line Learning in Neural Networks*, Cambridge University Press 1998.
     """
 
     lr: float = hyperparameter(check=_validate.nonnegative)

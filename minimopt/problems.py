@@ -121,6 +121,11 @@ class Quadratic(Problem):
         Symmetric curvature matrix (its eigenvalues h are the curvatures the stability conditions speak of).
     b : array_like, shape (d,), optional
         Linear term; zero by default. The minimiser (when H ≻ 0) is ``problem.solution`` = H⁻¹b.
+
+    References
+    ----------
+    - J. Nocedal & S. J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006, Sec. 3.3 (steepest descent on a
+      quadratic).
     """
 
     _kind = _objectives.QUADRATIC
@@ -163,6 +168,12 @@ class Rosenbrock(Problem):
     ----------
     a, b : float
         The classic values are a = 1, b = 100 (minimum at (1, 1)).
+
+    References
+    ----------
+    - H. H. Rosenbrock, "An automatic method for finding the greatest or least value of a function", Comput. J.
+      3(3):175–184 (1960). The sum over coordinates is the usual d-dimensional extension (as
+      ``scipy.optimize.rosen``).
     """
 
     _kind = _objectives.ROSENBROCK
@@ -187,6 +198,13 @@ class DoubleWell(Problem):
     ----------
     tilt : float
         c, the slope added to every coordinate (0 by default).
+
+    References
+    ----------
+    - H. A. Kramers, "Brownian motion in a field of force and the diffusion model of chemical reactions", Physica
+      7(4):284–304 (1940).
+    - P. Hänggi, P. Talkner & M. Borkovec, "Reaction-rate theory: fifty years after Kramers", Rev. Mod. Phys.
+      62(2):251–341 (1990).
     """
 
     _kind = _objectives.DOUBLE_WELL
@@ -217,6 +235,12 @@ class LeastSquares(Problem):
         B ≥ 1; None for the full gradient.
     seed : int
         Seed of the minibatch stream used by ``grad``.
+
+    References
+    ----------
+    - J. Nocedal & S. J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006, Ch. 10 (least squares).
+    - S. Mandt, M. D. Hoffman & D. M. Blei, "Stochastic gradient descent as approximate Bayesian inference", JMLR
+      18(134):1–35 (2017) (the minibatch gradient's covariance).
     """
 
     _kind = _objectives.LEAST_SQUARES
@@ -276,6 +300,13 @@ class ScaleInvariant(Problem):
     ----------
     H : array_like, shape (d, d)
         Symmetric matrix.
+
+    References
+    ----------
+    - T. van Laarhoven, "L2 regularization versus batch and weight normalization", arXiv:1706.05350 (2017).
+    - S. Arora, Z. Li & K. Lyu, "Theoretical analysis of auto rate-tuning by batch normalization", ICLR 2019.
+    - Z. Li & S. Arora, "An exponential learning rate schedule for deep learning", ICLR 2020 (arXiv:1910.07454,
+      2019).
     """
 
     _kind = _objectives.SCALE_INVARIANT
@@ -331,6 +362,11 @@ class PiecewiseQuadratic(Problem):
         Strong convexity, 0 < m < L.
     L : float
         Smoothness constant, finite.
+
+    References
+    ----------
+    - L. Lessard, B. Recht & A. Packard, "Analysis and design of optimization algorithms via integral quadratic
+      constraints", SIAM J. Optim. 26(1):57–95 (2016), Sec. 4.6.
 
     Examples
     --------

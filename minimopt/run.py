@@ -85,6 +85,11 @@ def minimize(opt: Optimizer, problem: Problem, x0: np.ndarray, steps: int, noise
              state: OptState | None = None) -> Trajectory:
     r"""Run ``opt`` on ``problem`` from ``x0`` for ``steps`` steps, in one compiled loop.
 
+    .. math::
+        g_k = \nabla L(q_k) + s\,\xi_k, \quad \xi_k \sim \mathcal{N}(0, I), \qquad
+        (\theta_{k+1}, S_{k+1}) = \operatorname{step}(\theta_k, g_k, S_k), \qquad k = 0, \dots, n - 1,
+
+    with :math:`q_k` = ``opt.query(θ_k, S_k)`` and :math:`S_0` = ``state`` (``opt.init(x0)`` by default).
     Each step takes the gradient at ``opt.query(θ, state)`` (θ itself except for the Nesterov methods), adds
     independent N(0, noise²) to every coordinate when ``noise > 0`` — the SDE model of SGD, g = ∇L + s ξ — and
     applies the same compiled update kernel as ``opt.step``. The run stops at the first non-finite iterate or
@@ -114,6 +119,13 @@ def minimize(opt: Optimizer, problem: Problem, x0: np.ndarray, steps: int, noise
     -------
     Trajectory
         ``params`` (n + 1, d), ``loss`` (n + 1,), ``diverged``.
+
+    References
+    ----------
+    - Q. Li, C. Tai & W. E, "Stochastic modified equations and dynamics of stochastic gradient algorithms I:
+      Mathematical foundations", JMLR 20(40):1–47 (2019) (gradient noise as the SDE model of SGD).
+    - S. Mandt, M. D. Hoffman & D. M. Blei, "Stochastic gradient descent as approximate Bayesian inference", JMLR
+      18(134):1–35 (2017).
 
     Examples
     --------
