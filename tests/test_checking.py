@@ -10,6 +10,7 @@ import decimal
 import fractions
 import inspect
 import math
+import re
 import sys
 import threading
 import time
@@ -287,3 +288,114 @@ def test_checkers_give_a_message_never_an_exception_or_a_hang(exercise, student,
     assert words in message, message
     assert not message.startswith("the checker could not judge"), message
     assert len(message) < 400  # short
+
+
+# ------------------------------------------------------------------ the API page shows no answer
+# book/api.md renders every public check_* docstring (in the student edition too), so a docstring must say
+# what is checked, never the answer. The solutions' formulas are compared with each docstring after both are
+# brought to one spelling: LaTeX, Unicode and Python (θ, \theta, theta; e^{x}, np.exp(x); √x, \sqrt{x},
+# math.sqrt(x); x², x**2, x^2; |g|, abs(g); ...), without spaces, multiplication signs, braces or parentheses.
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿᵗᵏ", "0123456789-+ntk")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉₋₊ₜₖₙ", "0123456789-+tkn")
+_GREEK = {"θ": "theta", "η": "eta", "λ": "lambda", "γ": "gamma", "β": "beta", "μ": "mu", "κ": "kappa",
+          "σ": "sigma", "ε": "epsilon", "ϵ": "epsilon", "α": "alpha", "ν": "nu", "ρ": "rho", "ψ": "psi",
+          "ξ": "xi", "Δ": "delta", "ℓ": "ell", "∇": "nabla", "φ": "phi", "Θ": "theta", "Σ": "sum",
+          "∑": "sum", "∂": "partial", "√": "sqrt", "‖": "|", "−": "-", "·": "*", "⋅": "*", "×": "*"}
+# one name for each quantity, whatever the spelling: the learning rate (lr, η, γ), its friends, the functions
+_SYNONYMS = {"eta": "lr", "gamma": "lr", "lambda": "lam", "epsilon": "eps", "grad": "g", "grads": "g",
+             "g_norm": "g", "arccos": "acos", "cdot": "", "times": "", "left": "", "right": "", "bigl": "",
+             "bigr": "", "big": "", "mathrm": "", "text": "", "operatorname": "", "math": "", "np": "", "numpy": "",
+             "abs": "", "float": "", "tfrac": "frac", "dfrac": "frac"}
+_OPERATOR = re.compile(r"[-+/^<>]|sqrt|exp|log|acos|sum")
+
+
+def _canonical(text):
+    """A formula (or a whole docstring) in one spelling, see above."""
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿᵗᵏ]+", lambda m: f"^({m.group().translate(_SUPERSCRIPTS)})", text)
+    text = text.translate(_SUBSCRIPTS).replace("\u0303", "")
+    for letter, name in _GREEK.items():
+        text = text.replace(letter, f" {name} ")
+    text = text.replace("\\|", "|").replace("**", "^")
+    text = re.sub(r"\\[,;!: ]|\\q?quad", " ", text)
+    for _ in range(3):  # \frac{a}{b} -> (a)/(b), innermost first
+        text = re.sub(r"\\[td]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", text)
+    text = re.sub(r"\\([A-Za-z]+)", r" \1 ", text)  # \theta -> theta, \sqrt -> sqrt
+    text = re.sub(r"\be\s*\^", "exp", text)
+    text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*",
+                  lambda m: _SYNONYMS.get(m.group().lower(), m.group().lower()), text)
+    return re.sub(r"[\s*_{}()\[\]|`.,]", "", text)
+
+
+def _solution_formulas(body):
+    """The formulas of a solution: each side of the ``=`` of its math and of its code's assignments, each
+    ``return`` expression and each piece of math without ``=`` (only those with an operator, 3 characters or
+    more once canonical)."""
+    pieces = []
+    in_code = False
+    for line in body.split("\n"):
+        if re.match(r"^\s*(`{3,}|~{3,})", line):
+            in_code = not in_code
+            continue
+        if in_code:
+            code = re.sub(r"#.*$", "", line).strip()
+            if code.startswith("return "):
+                pieces += code[len("return "):].split(", ")
+            elif re.search(r"[^=!<>]=[^=]", code) and not code.startswith(("def ", "for ", "if ")):
+                pieces += [p for side in re.split(r"(?<![=!<>])=(?!=)", code) for p in side.split(", ")]
+    prose = " ".join(line for line in body.split("\n"))
+    prose = re.sub(r"```.*?```", " ", prose, flags=re.S)
+    for span in re.findall(r"\$\$(.+?)\$\$|\$([^$]+)\$", prose, flags=re.S):
+        math_text = span[0] or span[1]
+        pieces += re.split(r"=|\\approx|\\le|\\ge|\\iff|\\qquad|\\quad|,\s", math_text)
+    canonical = {_canonical(p) for p in pieces}
+    return {c for c in canonical if len(c) >= 3 and _OPERATOR.search(c)}
+
+
+def _solution_bodies():
+    found = {}
+    for page in _book.chapters():
+        for block in _book.solutions(_book.read_notebook(page)):
+            found.setdefault(block.argument.strip(), []).append(block.body)
+    return found
+
+
+def _leaked(docstring, formulas):
+    text = _canonical(docstring)
+    return sorted(f for f in formulas if f in text)
+
+
+# What the docstrings of check_logit_step, check_adagrad_effective_lr, check_tuned_contraction,
+# check_stability_limit and check_heavy_ball_stable said before (issue 12): each gave the answer away.
+_OLD_DOCSTRINGS = {
+    "ex-stepsize-1": "Check ``logit_step(theta, grad, lr)``: mirror descent with the binary entropy, "
+                     "θe^{−lr·g}/(θe^{−lr·g} + 1 − θ).",
+    "ex-adaptive-3": "AdaGrad's accumulator is s_t = t g², so for ε → 0, ``η_t = lr/√(s_t) = lr/(|g|√t)``.",
+    "ex-nesterov-4": "with the tuning α = 4/(3L + μ), β = (√(3κ+1) − 2)/(√(3κ+1) + 2), which is "
+                     "(1 − 2/√(3κ + 1))ᵏ.",
+    "ex-euler-3": "The answer is the supremum of the learning rates γ for which θₙ → 0 from every θ₀, that is "
+                  "2/h.",
+    "ex-momentum-4": "which for 0 ≤ β ≤ 1 and αh ≥ 0 means β < 1 and 0 < αh < 2(1 + β).",
+    "ex-intrinsic-lr-3": "Check ``lr_growth_factor(eta, lam) -> (1 − ηλ)⁻²``, the per-step growth.",
+    "ex-momentum-2": "and then the physics velocity is v = −lr·b for PyTorch's momentum buffer b.",
+}
+
+
+def test_the_leak_search_finds_the_answers_the_old_docstrings_gave():
+    solutions = _solution_bodies()
+    for label, old in _OLD_DOCSTRINGS.items():
+        formulas = set().union(*(_solution_formulas(body) for body in solutions[label]))
+        assert _leaked(old, formulas), f"{label}: the search misses the answer in {old!r}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_no_checker_docstring_gives_the_answer_of_its_exercise(exercise):
+    solutions = _solution_bodies()
+    assert exercise.label in solutions, f"{exercise.label} has no solution in the book"
+    formulas = set().union(*(_solution_formulas(body) for body in solutions[exercise.label]))
+    assert len(formulas) >= 1, f"{exercise.label}: no formula found in its solution, the test would mean nothing"
+    docstring = inspect.getdoc(exercise.checker) or ""
+    assert _leaked(docstring, formulas) == []
+    # the reference solution's own code (its return expression) is not in the docstring either
+    source = inspect.getsource(exercise.solution)
+    returned = {_canonical(r) for r in re.findall(r"^\s*return (.+)$", source, flags=re.M)}
+    assert _leaked(docstring, {r for r in returned if len(r) >= 3 and _OPERATOR.search(r)}) == []

@@ -147,8 +147,9 @@ def _draw_adam(rng):
 def check_adam_update(student_function, *, seed=None):
     """Check ``adam_update(theta, grad, m, v, t, lr, beta1, beta2, eps) -> (theta_new, m_new, v_new)``.
 
-    One coordinate of ``torch.optim.Adam``: m_t = β₁m + (1 − β₁)g, v_t = β₂v + (1 − β₂)g²,
-    θ_t = θ − lr·m̂/(√v̂ + ε) with m̂ = m_t/(1 − β₁ᵗ), v̂ = v_t/(1 − β₂ᵗ); the state returned is (m_t, v_t).
+    One step of ``torch.optim.Adam`` for one coordinate: ``m`` and ``v`` are the moments after step t − 1 and
+    ``grad`` is the gradient of step t; the function returns the new parameter and the new *uncorrected* moments,
+    with ε added after the square root of the corrected second moment, as ``torch.optim.Adam`` does.
 
     Returns
     -------
@@ -198,9 +199,10 @@ def _draw_first(rng):
 
 @_checking.returns_student_errors
 def check_first_step_uncorrected(student_function, *, seed=None):
-    """Check ``first_step_uncorrected(lr, beta1, beta2)``: Adam's first step without bias correction, ε → 0.
+    """Check ``first_step_uncorrected(lr, beta1, beta2)``: the size of Adam's first step without bias correction.
 
-    From m₀ = v₀ = 0 the first step is lr·m₁/√v₁ = lr(1 − β₁)g/(√(1 − β₂)|g|), of size lr(1 − β₁)/√(1 − β₂).
+    Started from zero moments, for a gradient much larger than ε (ε → 0): the size of the first step, a positive
+    number.
 
     Returns
     -------
@@ -250,9 +252,10 @@ def _draw_adagrad(rng):
 
 @_checking.returns_student_errors
 def check_adagrad_effective_lr(student_function, *, seed=None):
-    """Check ``adagrad_effective_lr(lr, g, t)``: the factor η_t in θ_t = θ_{t−1} − η_t g, constant g, s₀ = 0.
+    """Check ``adagrad_effective_lr(lr, g, t)``: AdaGrad's effective learning rate at step t for a constant gradient.
 
-    AdaGrad's accumulator is s_t = t g², so for ε → 0, ``η_t = lr/√(s_t) = lr/(|g|√t)``.
+    AdaGrad starts from a zero accumulator and sees the same gradient ``g`` ≠ 0 at every step; the answer is the
+    factor that multiplies ``g`` in the update of step ``t``, for ε → 0.
 
     Returns
     -------

@@ -107,11 +107,11 @@ _GD_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_gd_step(gd_step, *, seed=None):
-    """Check ``gd_step(theta, grad, lr)``, which must return the new parameters ``theta - lr * grad``.
+    """Check ``gd_step(theta, grad, lr)``: the parameters after one step of gradient descent, as a new array.
 
-    The inputs are 1-D float arrays ``theta`` and ``grad`` and a float ``lr``; the result must be an array of
-    the same shape (entries within the tolerance policy), and ``theta`` must not be changed (a functional
-    step, as ``minimopt``'s ``opt.step``).
+    ``theta`` and ``grad`` are 1-D float arrays of the same length and ``lr`` is the learning rate; the result must
+    be an array of that shape, and ``theta`` must not be changed in place (a functional step, as ``minimopt``'s
+    ``opt.step``).
 
     Parameters
     ----------
@@ -123,7 +123,7 @@ def check_gd_step(gd_step, *, seed=None):
     Returns
     -------
     str
-        ``"pass"``, or a message explaining the mistake (for instance a sign error or a forgotten learning rate).
+        ``"pass"``, or a message explaining the mistake.
     """
     cases = list(_GD_CASES) + _checking.random_cases(_draw_gd, seed)
     return _checking.check_function(gd_step, "gd_step", cases, _reference_gd_step, _GD_MISTAKES,
@@ -212,11 +212,10 @@ def _name_order_case(case):
 
 @_checking.returns_student_errors
 def check_euler_error_order(error_order, *, seed=None):
-    """Check ``error_order(gammas, errors)``, which must return the order p in ``errors ≈ C * gammas**p``.
+    """Check ``error_order(gammas, errors)``: the order p of a method, fitted to measured errors.
 
-    ``gammas`` and ``errors`` are 1-D arrays of positive numbers (the step sizes of a convergence study and
-    the errors measured with them). The order is the slope of log(error) against log(gamma); the cases are
-    exact power laws, so every sound estimate gives p within the tolerance policy.
+    ``gammas`` and ``errors`` are 1-D arrays of positive numbers (the step sizes of a convergence study and the
+    errors measured with them). The cases are exact power laws, so every sound estimate of the order passes.
 
     Parameters
     ----------
@@ -228,7 +227,7 @@ def check_euler_error_order(error_order, *, seed=None):
     Returns
     -------
     str
-        ``"pass"``, or a message explaining the mistake (swapped axes, the intercept instead of the slope, ...).
+        ``"pass"``, or a message explaining the mistake.
     """
     cases = list(_ORDER_CASES) + _checking.random_cases(_draw_order, seed)
     answer = _checking.Answer(_coerce_order, _checking.close, _checking.describe_mismatch)
@@ -275,7 +274,7 @@ _STABILITY_MISTAKES = (
 def check_stability_limit(largest_stable_step, *, seed=None):
     """Check ``largest_stable_step(h)``: the stability limit of gradient descent on ``L = h θ²/2`` (h > 0).
 
-    The answer is the supremum of the learning rates γ for which θₙ → 0 from every θ₀, that is 2/h (a careful
+    The answer is the supremum of the learning rates for which the iterates tend to 0 from every start (a careful
     numerical search, to a relative 1e-7, passes too).
 
     Parameters
@@ -288,7 +287,7 @@ def check_stability_limit(largest_stable_step, *, seed=None):
     Returns
     -------
     str
-        ``"pass"``, or a message explaining the mistake (for instance 1/h, the limit of monotone convergence).
+        ``"pass"``, or a message explaining the mistake.
     """
     cases = list(_H_CASES) + _checking.random_cases(_draw_h, seed)
     return _checking.check_function(largest_stable_step, "largest_stable_step", cases,
@@ -339,8 +338,8 @@ _BEST_MISTAKES = (
 def check_best_step(best_step, *, seed=None):
     """Check ``best_step(h_min, h_max)``: the constant learning rate that minimises the worst contraction factor.
 
-    On a quadratic whose curvatures lie in [h_min, h_max], gradient descent multiplies each eigen-component by
-    1 − γh per step; the worst factor ``max(|1 − γh_min|, |1 − γh_max|)`` is smallest at γ = 2/(h_min + h_max).
+    On a quadratic whose curvatures lie in [h_min, h_max] (both attained), the learning rate for which the slowest
+    eigen-component of gradient descent shrinks fastest.
 
     Parameters
     ----------
@@ -352,7 +351,7 @@ def check_best_step(best_step, *, seed=None):
     Returns
     -------
     str
-        ``"pass"``, or a message explaining the mistake (for instance 2/h_max, the stability limit itself).
+        ``"pass"``, or a message explaining the mistake.
     """
     cases = list(_BEST_CASES) + _checking.random_cases(_draw_best, seed)
     return _checking.check_function(best_step, "best_step", cases, _reference_best_step, _BEST_MISTAKES,
@@ -397,10 +396,10 @@ _MODIFIED_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_modified_curvature(modified_curvature, *, seed=None):
-    """Check ``modified_curvature(h, lr)``: the h̃ whose gradient flow passes exactly through GD's iterates.
+    """Check ``modified_curvature(h, lr)``: the curvature of the quadratic on whose gradient flow GD's iterates lie.
 
-    For ``L = h θ²/2`` and 0 < lr·h < 1, gradient descent gives θₙ = (1 − lr·h)ⁿ θ₀, which equals the flow
-    θ(t) = exp(−h̃ t) θ₀ of the modified loss h̃θ²/2 at t = n·lr exactly when h̃ = −log(1 − lr·h)/lr.
+    For ``L = h θ²/2`` and 0 < lr·h < 1, the curvature h̃ of the modified quadratic h̃θ²/2 whose gradient flow
+    passes exactly through every iterate of gradient descent with learning rate ``lr``.
 
     Parameters
     ----------
@@ -412,7 +411,7 @@ def check_modified_curvature(modified_curvature, *, seed=None):
     Returns
     -------
     str
-        ``"pass"``, or a message explaining the mistake (for instance the truncated series h + lr h²/2).
+        ``"pass"``, or a message explaining the mistake.
     """
     cases = list(_MODIFIED_CASES) + _checking.random_cases(_draw_modified, seed)
     return _checking.check_function(modified_curvature, "modified_curvature", cases, _reference_modified_curvature,

@@ -121,10 +121,11 @@ _GROWTH_MISTAKES = (
 # ---------------------------------------------------------------------------------------------------------
 @_checking.returns_student_errors
 def check_equilibrium_norm(student_function, *, seed=None):
-    """Check ``equilibrium_norm(eta, lam, g_norm) -> ‖w*‖``, the norm at which SGD + weight decay keeps ‖w‖.
+    """Check ``equilibrium_norm(eta, lam, g_norm)``: the weight norm that SGD with weight decay keeps.
 
-    Reference: ‖w*‖ = η‖g‖/√(1 − (1 − ηλ)²) = ‖g‖√(η/(λ(2 − ηλ))), the fixed point of
-    ‖w_{t+1}‖² = (1 − ηλ)²‖w_t‖² + η²‖g‖² (gradient of constant norm, orthogonal to w).
+    A scale-invariant model is trained with SGD, learning rate ``eta`` and weight decay ``lam``, and its gradients
+    keep the norm ``g_norm``, orthogonal to w; the answer is the norm of w (not its square) at which one step
+    leaves the norm unchanged.
 
     Returns
     -------
@@ -138,9 +139,10 @@ def check_equilibrium_norm(student_function, *, seed=None):
 
 @_checking.returns_student_errors
 def check_angular_update(student_function, *, seed=None):
-    """Check ``angular_update(eta, lam) -> θ``, the angle per step at the norm's equilibrium, in radians.
+    """Check ``angular_update(eta, lam)``: the angle per step, in radians, at the norm's equilibrium.
 
-    Reference: θ = arccos(1 − ηλ) (van Laarhoven 2017; Wan et al. 2021).
+    The exact angle between successive weights once SGD with learning rate ``eta`` and weight decay ``lam`` keeps
+    their norm (no small-ηλ approximation).
 
     Returns
     -------
@@ -154,10 +156,11 @@ def check_angular_update(student_function, *, seed=None):
 
 @_checking.returns_student_errors
 def check_lr_growth_factor(student_function, *, seed=None):
-    """Check ``lr_growth_factor(eta, lam) -> (1 − ηλ)⁻²``, the per-step growth of the equivalent learning rate.
+    """Check ``lr_growth_factor(eta, lam)``: the per-step growth of the equivalent learning rate.
 
-    Reference: SGD with rate η and weight decay λ on a scale-invariant loss traces the directions of SGD without
-    decay with rate η_k = η(1 − ηλ)^{−(2k+1)} (Li & Arora 2019, ICLR 2020).
+    SGD with learning rate ``eta`` and weight decay ``lam`` on a scale-invariant loss traces the same directions as
+    SGD without weight decay whose learning rate is multiplied by a constant factor every step (Li & Arora 2019);
+    the answer is that factor.
 
     Returns
     -------

@@ -154,10 +154,10 @@ _LEAPFROG_ALPHA_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_leapfrog_coefficients(student_function, *, seed=None):
-    """Check ``leapfrog(lam, gamma) -> (beta, alpha)``, the heavy-ball coefficients of the leapfrog scheme.
+    """Check ``leapfrog(lam, gamma) -> (beta, alpha)``: the heavy-ball coefficients of the leapfrog scheme.
 
-    The staggered-grid discretisation of θ'' + λθ' = −∇L with step γ is heavy ball with
-    β = (1 − λγ/2)/(1 + λγ/2) and α = γ²/(1 + λγ/2).
+    The staggered-grid discretisation, with time step ``gamma``, of the equation of motion with friction ``lam``
+    is heavy ball with momentum β and step α; the answer is that pair, in the order (beta, alpha).
 
     Parameters
     ----------
@@ -240,12 +240,11 @@ _TORCH_VELOCITY_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_torch_to_physics(student_function, *, seed=None):
-    """Check ``torch_to_physics(lr, mu, b) -> (alpha, beta, v)``: PyTorch's SGD with momentum in the physics
-    convention.
+    """Check ``torch_to_physics(lr, mu, b) -> (alpha, beta, v)``: PyTorch's SGD with momentum as heavy ball.
 
-    PyTorch updates b ← μb + g, θ ← θ − lr·b; the physics (heavy-ball) convention v ← βv − αg, θ ← θ + v.
-    The iterates agree when α = lr and β = μ, and then the physics velocity is v = −lr·b for PyTorch's
-    momentum buffer b.
+    The heavy-ball parameters (α, β), in the physics convention, that reproduce
+    ``torch.optim.SGD(lr=lr, momentum=mu)``, and the heavy-ball velocity that corresponds to PyTorch's momentum
+    buffer ``b``.
 
     Parameters
     ----------
@@ -324,11 +323,10 @@ _RETUNE_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_momentum_retune(student_function, *, seed=None):
-    """Check ``retune(beta, r) -> beta_new``: the momentum that keeps the dynamics when α changes to r·α.
+    """Check ``retune(beta, r) -> beta_new``: the momentum to use when the learning rate is multiplied by r.
 
-    Heavy ball (α, β) integrates θ'' + λθ' = −∇L with step γ ≈ √α and friction λ ≈ (1 − β)/√α. Keeping λ
-    when α → rα gives the rule β' = 1 − (1 − β)√r (exact to leading order in 1 − β; the exact retuning,
-    which keeps λ to all orders, is accepted too).
+    By the rule of the chapter, which keeps the friction of the equation of motion that heavy ball integrates (the
+    exact retuning, which keeps it to all orders, is accepted too).
 
     Parameters
     ----------
@@ -397,9 +395,9 @@ def _explain_stable(case, answer, want):
 def check_heavy_ball_stable(student_function, *, seed=None):
     """Check ``heavy_ball_stable(alpha_h, beta) -> bool``: does heavy ball converge on L = hθ²/2?
 
-    On the quadratic, heavy ball is θ_{n+1} = (1 + β − αh)θ_n − βθ_{n−1}; it converges to 0 from every start iff
-    both roots of z² − (1 + β − αh)z + β lie inside the unit circle, which for 0 ≤ β ≤ 1 and αh ≥ 0 means
-    β < 1 and 0 < αh < 2(1 + β). The cases include the boundary, where the answer is False.
+    ``True`` exactly when heavy ball with step α and momentum ``beta`` converges to 0 from every start on the
+    quadratic of curvature h, where ``alpha_h`` is the product αh (for αh ≥ 0 and 0 ≤ β ≤ 1). The cases
+    include the boundary of the region of convergence.
 
     Parameters
     ----------

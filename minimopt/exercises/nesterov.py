@@ -158,7 +158,8 @@ def _theta_mistakes():
 def check_nesterov_step(student_function, *, seed=None):
     """Check ``nesterov_step(theta, v, grad, alpha, beta) -> (theta_new, v_new)`` (numbers, ``grad`` a function).
 
-    Nesterov's method in the physics form: v ← βv − α∇L(θ + βv), then θ ← θ + v.
+    One step of Nesterov's method in the physics form, from the parameter ``theta`` with velocity ``v``, where
+    ``grad`` is the gradient of the loss.
 
     Returns
     -------
@@ -229,9 +230,10 @@ def _max_step_draw(rng):
 
 @_checking.returns_student_errors
 def check_nesterov_max_step(student_function, *, seed=None):
-    """Check ``nesterov_max_step(beta)``: the supremum of αh for which Nesterov (ℓ = 1) converges on hθ²/2.
+    """Check ``nesterov_max_step(beta)``: the largest stable αh of Nesterov's method on a quadratic.
 
-    For 0 ≤ β < 1 the iteration converges from every start iff 0 < αh < 2(1 + β)/(1 + 2β).
+    The supremum of αh for which Nesterov's method (ℓ = 1) with momentum ``beta`` converges on L = hθ²/2 from
+    every start, for 0 < β < 1.
 
     Returns
     -------
@@ -284,10 +286,11 @@ _BUFFER_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_nesterov_to_torch(student_function, *, seed=None):
-    """Check ``nesterov_to_torch(theta, v, alpha, beta) -> (Theta, b)``.
+    """Check ``nesterov_to_torch(theta, v, alpha, beta) -> (Theta, b)``: the state of PyTorch's Nesterov.
 
-    ``torch.optim.SGD(lr=α, momentum=β, nesterov=True)`` runs Nesterov's method on Θ = θ + βv, with momentum
-    buffer b = −v/α.
+    A run of ``mo.Nesterov(alpha, beta)`` is at ``theta`` with velocity ``v``; the answer is the parameters and the
+    momentum buffer that ``torch.optim.SGD(lr=alpha, momentum=beta, nesterov=True)`` holds at the same point of
+    the same run.
 
     Returns
     -------
@@ -361,8 +364,10 @@ def _contraction_draw(rng):
 
 @_checking.returns_student_errors
 def check_tuned_contraction(student_function, *, seed=None):
-    """Check ``tuned_contraction(kappa, k)``: the largest spectral radius over h ∈ [μ, L] of k steps of Nesterov
-    with the tuning α = 4/(3L + μ), β = (√(3κ+1) − 2)/(√(3κ+1) + 2), which is (1 − 2/√(3κ + 1))ᵏ.
+    """Check ``tuned_contraction(kappa, k)``: the worst contraction of k steps of tuned Nesterov.
+
+    The largest spectral radius, over the curvatures h ∈ [μ, L] with condition number ``kappa`` = L/μ, of the
+    iteration matrix of ``k`` steps of Nesterov's method with the chapter's tuning of α and β.
 
     Returns
     -------

@@ -59,7 +59,10 @@ def _draw_stationary(rng):
 
 @_checking.returns_student_errors
 def check_stationary_variance(student_function, *, seed=None):
-    """Check ``stationary_variance(h, sigma)``: the variance of the stationary density of dX = −hX dt + σ dW.
+    """Check ``stationary_variance(h, sigma)``: the stationary variance of the Ornstein–Uhlenbeck process.
+
+    The process is the Langevin equation on ``L = h x²/2`` with noise amplitude ``sigma``; the answer is the
+    variance of its stationary density.
 
     Returns
     -------
@@ -104,7 +107,10 @@ def _draw_sgd(rng):
 
 @_checking.returns_student_errors
 def check_sgd_stationary_variance(student_function, *, seed=None):
-    """Check ``sgd_variance(lr, h, s)``: the stationary variance of θ ← θ − lr(hθ + sξ), ξ ~ N(0, 1).
+    """Check ``sgd_variance(lr, h, s)``: the exact stationary variance of SGD on a quadratic with gradient noise.
+
+    SGD with learning rate ``lr`` on the quadratic of curvature ``h``, whose gradients carry independent Gaussian
+    noise of standard deviation ``s``: the variance of its iterates once stationary.
 
     Returns
     -------
@@ -145,7 +151,10 @@ def _draw_batch(rng):
 
 @_checking.returns_student_errors
 def check_batch_for_temperature(student_function, *, seed=None):
-    """Check ``batch_for_temperature(lr, batch_size, new_lr)``: the batch size that keeps lr/B (the temperature).
+    """Check ``batch_for_temperature(lr, batch_size, new_lr)``: the batch size that keeps SGD's temperature.
+
+    A run uses the learning rate ``lr`` with the batch size ``batch_size``; the answer is the batch size with which
+    the learning rate ``new_lr`` gives the same temperature.
 
     Returns
     -------
@@ -185,7 +194,10 @@ def _draw_escape(rng):
 
 @_checking.returns_student_errors
 def check_escape_time_ratio(student_function, *, seed=None):
-    """Check ``escape_time_ratio(barrier, sigma1, sigma2)``: T(σ₂)/T(σ₁) by the Arrhenius law (small σ).
+    """Check ``escape_time_ratio(barrier, sigma1, sigma2)``: the ratio of two mean escape times, by the Arrhenius law.
+
+    The ratio T(σ₂)/T(σ₁) of the mean escape times over a barrier of height ``barrier`` at two small noise levels
+    (the prefactor is the same at both).
 
     Returns
     -------

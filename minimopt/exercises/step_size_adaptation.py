@@ -136,7 +136,10 @@ _LOGIT_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_logit_step(student_function, *, seed=None):
-    """Check ``logit_step(theta, grad, lr)``: mirror descent with the binary entropy, θe^{−lr·g}/(θe^{−lr·g} + 1 − θ).
+    """Check ``logit_step(theta, grad, lr)``: one step of mirror descent with the binary entropy.
+
+    For NumPy arrays ``theta`` (entries in (0, 1)) and ``grad``: the gradient step taken in the dual coordinates of
+    the binary-entropy mirror map, with the gradient in θ, and mapped back.
 
     Returns
     -------
@@ -211,8 +214,10 @@ def _hedge_underflow_message(student_function):
 
 @_checking.returns_student_errors
 def check_hedge_weights(student_function, *, seed=None):
-    """Check ``hedge_weights(prior, losses, eta)``: Hedge's weights after the rounds ``losses`` (T × d), from
-    the weights ``prior``: prior ⊙ exp(−η Σ_t ℓ_t) / Σ, finite even where η·Σℓ is large.
+    """Check ``hedge_weights(prior, losses, eta)``: Hedge's weights after every round of ``losses``.
+
+    ``losses`` is a T × d array, one row per round, and ``prior`` the probability vector Hedge starts from; the
+    weights must be finite even when ``eta`` times the cumulative losses is in the thousands.
 
     Returns
     -------
@@ -275,10 +280,10 @@ _NU_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_step_size_after(student_function, *, seed=None):
-    """Check ``step_size_after(grads, gamma)``: ν_T of one coordinate after the gradients g₁ … g_T.
+    """Check ``step_size_after(grads, gamma)``: the step-size factor of ``mo.EGStepSize`` after T gradients.
 
-    ``mo.EGStepSize`` updates ν_t = ν_{t−1} exp(γ g_{t−1} g_t) from ν₀ = 1 with g₀ = 0, so
-    ν_T = exp(γ Σ_{k=2}^T g_{k−1} g_k).
+    The factor ν_T of one coordinate after the gradients ``grads`` = (g₁, …, g_T), from ν₀ = 1, with the
+    meta-learning rate ``gamma``.
 
     Returns
     -------
@@ -326,7 +331,10 @@ _HD_MISTAKES = (
 
 @_checking.returns_student_errors
 def check_lr_hypergradient(student_function, *, seed=None):
-    """Check ``lr_hypergradient(g_prev, g_next)``: ∂L(θ_t)/∂η for θ_t = θ_{t−1} − η·g_prev, g_next = ∇L(θ_t).
+    """Check ``lr_hypergradient(g_prev, g_next)``: the derivative of the loss with respect to the learning rate.
+
+    The parameters θ_t come from the gradient step with learning rate η along ``g_prev``, and ``g_next`` is the
+    gradient of the loss at θ_t; the answer is the derivative of the loss at θ_t with respect to η.
 
     Returns
     -------
