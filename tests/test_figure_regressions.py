@@ -3,12 +3,15 @@
 The check itself is ``tests/nbval_figures.py`` (loaded for the whole suite by the root ``conftest.py``). Here a
 two-cell notebook is executed once, and ``pytest --nbval`` is run on it in a subprocess: unchanged it passes;
 with the stored PNG replaced by a visibly different one it fails, naming the notebook, the figure and the RMS.
+An animation (``mo.plot.animation``) is checked frame by frame the same way: one changed frame fails, naming the
+notebook, the cell, the animation and the frame.
 """
 
 import base64
 import copy
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +102,70 @@ def test_a_changed_figure_fails_naming_the_chapter_and_the_figure(executed_noteb
     assert result.returncode != 0
     assert "figure changed in changed_chapter.ipynb: figure 'fig-demo-sine'" in result.stdout
     assert "RMS difference" in result.stdout
+
+
+ANIMATION = """\
+import numpy as np
+import minimopt as mo
+fig, ax = mo.plot.figure(width=3.0, height=2.0)
+x = np.linspace(0.0, 2.0 * np.pi, 50)
+(line,) = ax.plot(x, np.sin(x))
+ax.set_xlabel("x")
+ax.set_ylabel("y")
+def draw(k):
+    line.set_ydata(np.sin(x + SHIFT * k / 2))
+    return (line,)
+mo.plot.animation(fig, draw, 4, alt="a sine wave moving to the left", dpi=50)
+"""
+
+
+def _executed_animation(shift):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    animation = nbformat.v4.new_code_cell(ANIMATION.replace("SHIFT", repr(shift)))
+    nb.cells = [nbformat.v4.new_code_cell("1 + 1"), animation]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    return nb
+
+
+def _player_html(nb):
+    (output,) = [o for o in nb.cells[1].outputs if "text/html" in o.get("data", {})]
+    return output
+
+
+@pytest.fixture(scope="module")
+def executed_animation(tmp_path_factory):
+    return tmp_path_factory.mktemp("animations"), _executed_animation(1.0)
+
+
+def test_an_animation_is_split_into_placeholder_html_and_its_frames(executed_animation):
+    _, nb = executed_animation
+    html = _player_html(nb)["data"]["text/html"]
+    text, frames = nbval_figures.split_animation(html)
+    assert len(frames) == 4 and "<frame 3>" in text and "base64,iVBOR" not in text
+    assert re.search(r"[0-9a-f]{32}", text) is None  # the id, a hash of the frames too, is a placeholder
+    assert all(base64.b64decode(frame)[:8] == b"\x89PNG\r\n\x1a\n" for frame in frames)
+    assert nbval_figures.figure_difference(frames[0], frames[1]) > 10 * nbval_figures.FIGURE_RMS_TOLERANCE
+    assert nbval_figures.split_animation("<p>no player</p>") == ("<p>no player</p>", [])
+
+
+def test_an_unchanged_animation_passes(executed_animation):
+    folder, nb = executed_animation
+    result = _run_nbval(folder, nb, "unchanged_animation.ipynb")
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_a_changed_animation_frame_fails_naming_the_chapter_cell_and_frame(executed_animation):
+    folder, nb = executed_animation
+    changed = copy.deepcopy(nb)
+    output = _player_html(changed)
+    # frame 2 of the stored player replaced by frame 2 of the player whose wave moves twice as fast
+    _, faster = nbval_figures.split_animation(_player_html(_executed_animation(2.0))["data"]["text/html"])
+    output["data"]["text/html"] = re.sub(
+        r'(frames\[2\] = "data:image/png;base64,)[^"]*"', lambda m: m.group(1) + faster[2] + '"',
+        output["data"]["text/html"])
+    result = _run_nbval(folder, changed, "changed_animation.ipynb")
+    assert result.returncode != 0
+    expected = ("animation frame changed in changed_animation.ipynb: animation 1 of cell 1 "
+                "('a sine wave moving to the left'), frame 2 of 4: RMS difference")
+    assert expected in result.stdout, result.stdout[-3000:]
