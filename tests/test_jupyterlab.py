@@ -4,13 +4,16 @@ The test starts ``jupyter lab`` from this environment on a free local port (no b
 the JupyterLab page and lists the chapters, that its kernel "Python 3 (ipykernel)" — the one the README names
 and the notebooks' ``kernelspec`` asks for — is this environment's Python, then starts that kernel through the
 server's REST API in ``book/`` and executes every code cell of chapter 1 in it, as a reader pressing
-"Run All" would.
+"Run All" would. The server runs without ``PYTHONPATH`` (an inherited one is removed), so the kernel imports
+minimopt only if ``pip install -r requirements.txt`` installed it, and the JupyterLab it serves must be the version
+``requirements.txt`` pins.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -40,7 +43,9 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     runtime = tmp_path_factory.mktemp("jupyter-runtime")
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), PYTHONPATH=str(REPO))
+    # no PYTHONPATH: the kernel must find minimopt installed (requirements.txt's "-e ."), not through the checkout
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["JUPYTER_RUNTIME_DIR"] = str(runtime)
     log = open(runtime / "server.log", "w+")  # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}",
@@ -81,10 +86,23 @@ def _request(base, token, path, method="GET", body=None):
         return response.status, response.read().decode()
 
 
+def _pinned_jupyterlab() -> str:
+    pins = re.findall(r"^jupyterlab==([^\s#;]+)", (REPO / "requirements.txt").read_text(), re.MULTILINE)
+    assert len(pins) == 1, f"requirements.txt must pin jupyterlab exactly once (jupyterlab==X), found {pins}"
+    return pins[0]
+
+
 def test_jupyterlab_serves_the_book_with_this_environments_kernel(server):
+    from importlib.metadata import version
+
     base, token, _ = server
     status, page = _request(base, token, "/lab")
     assert status == 200 and "JupyterLab" in page
+    pinned = _pinned_jupyterlab()
+    assert version("jupyterlab") == pinned, f"JupyterLab {version('jupyterlab')} is installed, {pinned} is pinned"
+    served = re.search(r'"appVersion":\s*"([^"]+)"', page)
+    assert served and served.group(1) == pinned, (
+        f"the server runs JupyterLab {served and served.group(1)}, requirements.txt pins {pinned}")
     _, listing = _request(base, token, "/api/contents/book")
     names = {item["name"] for item in json.loads(listing)["content"]}
     assert CHAPTER.name in names
