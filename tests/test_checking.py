@@ -189,6 +189,44 @@ def test_check_function_recognises_mistakes_swaps_constants_and_accepts_alternat
     assert explained.endswith(" (hint)")
 
 
+def test_other_orders_are_every_permutation_of_three_and_every_exchange_of_more():
+    assert _checking.other_orders(2) == [(1, 0)]
+    assert len(_checking.other_orders(3)) == 5 and (1, 2, 0) in _checking.other_orders(3)
+    assert len(_checking.other_orders(9)) == 36 and (1, 0, 2, 3, 4, 5, 6, 7, 8) in _checking.other_orders(9)
+
+
+def test_a_function_that_fails_in_the_exercises_order_but_not_in_another_is_named():
+    # last(values, k) indexes its first argument: written as last(k, values) it cannot run on the cases
+    def wrong_order(k, values):
+        return float(np.asarray(values)[-1] * k)
+
+    cases = [(np.array([1.0, 2.0]), 3.0), (np.array([0.5, 4.0, 1.0]), 2.0)]
+    message = _checking.check_function(wrong_order, "last", cases, lambda values, k: float(values[-1] * k),
+                                       signature="values, k")
+    assert message == ("last computes the right answer with its parameters in the order (k, values), but it is "
+                       "called as last(values, k): put the parameters of your def line in that order.")
+    # without a signature, or when no order helps, the failure itself is the message
+    with pytest.raises(StudentError, match="raised IndexError"):
+        _checking.check_function(wrong_order, "last", cases, lambda values, k: float(values[-1] * k))
+    with pytest.raises(StudentError, match="raised ZeroDivisionError"):
+        _checking.check_function(lambda values, k: 1 / 0, "last", cases, lambda values, k: 1.0,
+                                 signature="values, k")
+
+
+def test_a_function_that_hangs_is_not_called_again_in_another_order(monkeypatch):
+    monkeypatch.setattr(_checking, "TIME_LIMIT_S", 0.2)
+    calls = []
+
+    def forever(a, b):
+        calls.append((a, b))
+        while True:
+            pass
+
+    with pytest.raises(StudentError, match="did not return within 0.2 s") as raised:
+        _checking.check_function(forever, "f", CASES, reference, signature="a, b")
+    assert raised.value.timed_out and len(calls) == 1
+
+
 def test_answer_kinds_follow_the_type_of_the_right_answer():
     assert _checking.answer_kind(True) is _checking.BOOL and _checking.answer_kind(np.bool_(False)) is _checking.BOOL
     assert _checking.answer_kind(np.zeros(3)) is _checking.ARRAY
@@ -399,3 +437,44 @@ def test_no_checker_docstring_gives_the_answer_of_its_exercise(exercise):
     source = inspect.getsource(exercise.solution)
     returned = {_canonical(r) for r in re.findall(r"^\s*return (.+)$", source, flags=re.M)}
     assert _leaked(docstring, {r for r in returned if len(r) >= 3 and _OPERATOR.search(r)}) == []
+
+
+# ------------------------------------------------------------ parameters in another order, in every chapter
+def _exchanged(solution, i, j):
+    """The reference solution written with its parameters i and j exchanged in the def line."""
+    def student(*args):
+        args = list(args)
+        args[i], args[j] = args[j], args[i]
+        return solution(*args)
+    return student
+
+
+_PAIRS = [(exercise, pair) for exercise in EXERCISES
+          for pair in {(0, 1), (len(_checking.parameters(exercise.signature)) - 2,
+                                len(_checking.parameters(exercise.signature)) - 1)}
+          if len(_checking.parameters(exercise.signature)) >= 2]
+
+
+@pytest.mark.parametrize("exercise, pair", _PAIRS, ids=[f"{e.label}-{i}{j}" for e, (i, j) in _PAIRS])
+def test_parameters_in_another_order_are_named_wherever_the_order_matters(exercise, pair):
+    # "pass" only where exchanging the two parameters gives the same answers on every case (a symmetric
+    # formula); otherwise the message says that the order is wrong, whether the exchanged function returns
+    # wrong numbers or cannot even run on the cases (an index into a number, a matrix for a vector).
+    message = exercise.checker(_exchanged(exercise.solution, *pair))
+    assert message == PASS or "order" in message or "exchanged" in message, message
+
+
+def test_most_exercises_depend_on_the_order_of_their_first_two_parameters():
+    # so that the test above is not passed by checkers that pass everything
+    messages = {e.label: e.checker(_exchanged(e.solution, 0, 1)) for e, (i, j) in _PAIRS if (i, j) == (0, 1)}
+    symmetric = sorted(label for label, message in messages.items() if message == PASS)
+    assert len(symmetric) <= len(messages) // 4, symmetric
+
+
+# ------------------------------------------------------------------- one tolerance, stated everywhere
+def test_every_chapter_module_states_the_one_rule_on_answers_word_for_word():
+    assert f"{_checking.RTOL:.0e}".replace("e-0", "e-") in _checking.RULES and "1e-12" in _checking.RULES
+    rules = " ".join(_checking.RULES.split())
+    modules = [sys.modules[exercise.checker.__module__] for exercise in EXERCISES]
+    for module in dict.fromkeys(modules):
+        assert rules in " ".join((module.__doc__ or "").split()), module.__name__

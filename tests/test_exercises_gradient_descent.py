@@ -257,9 +257,9 @@ def test_modified_curvature_reference_puts_gd_on_the_modified_flow():
     (lambda h, lr: -math.log(1 - lr * h), ["divide by the time step"]),
     (lambda h, lr: h, ["original loss"]),
     (lambda h, lr: math.log(1 + lr * h) / lr, ["(1 + lr*h)"]),
-    (lambda h, lr: -math.log(1 - lr * h) / h, ["divided by h", "takes (lr, h)"]),
+    (lambda h, lr: -math.log(1 - lr * h) / h, ["divided by h", "in the order (lr, h)"]),
     # the right formula with the parameters the other way round is the same function: the same message
-    (lambda lr, h: -math.log(1 - lr * h) / lr, ["divided by h", "takes (lr, h)"]),
+    (lambda lr, h: -math.log(1 - lr * h) / lr, ["divided by h", "in the order (lr, h)"]),
 ])
 def test_modified_curvature_typical_mistakes_are_explained(f, words):
     assert_explained(mo.exercises.check_modified_curvature(f), words)

@@ -34,7 +34,8 @@ Fixed and random cases
     Each checker runs fixed cases and seeded random cases (:func:`random_cases`). Students see the messages of
     seed :data:`PUBLIC_SEED`; a grading run passes a fresh ``seed``, so a table of the public answers does not
     pass. :func:`check_function` runs a whole check: the cases, inputs changed in place, the catalogued
-    mistakes (:func:`known_mistake`), arguments taken in another order (:func:`swapped_arguments`), an answer
+    mistakes (:func:`known_mistake`), arguments taken in another order (:func:`swapped_arguments`, and
+    :func:`swapped_call` for a function that cannot even run on them in the exercise's order), an answer
     that ignores its arguments, and otherwise the first case that fails with the digits that differ.
 
 Exercises as data
@@ -66,10 +67,22 @@ ATOL = 1e-12
 TIME_LIMIT_S = 10.0
 PUBLIC_SEED = 0
 N_RANDOM_CASES = 5
+#: The sentence on answers that every chapter module's docstring states, word for word (a test holds them to it).
+RULES = ("Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, "
+         f"and one tolerance, ``|x − y| ≤ {RTOL:.0e}·|y| + {ATOL:.0e}`` entry by entry (truth values "
+         "exactly), in every chapter.").replace("e-0", "e-")
 
 
 class StudentError(Exception):
-    """The student's function could not be evaluated on a case; the message says why."""
+    """The student's function could not be evaluated on a case; the message says why.
+
+    ``timed_out`` is true when the call did not return within its time limit (a function that hangs is not
+    called again on other arguments).
+    """
+
+    def __init__(self, message, *, timed_out=False):
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 class Exercise(NamedTuple):
@@ -222,7 +235,8 @@ def call(function, args, who, where="", time_limit=None):
                 return _run_with_alarm(function, args, seconds)
             return _run_in_thread(function, args, seconds)
     except _TimeLimitExceeded:
-        raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?") from None
+        raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?",
+                           timed_out=True) from None
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the student's error becomes the message, it is not raised
@@ -581,6 +595,30 @@ def evaluate(student_function, cases, names, wants, kind):
     return values, mutated
 
 
+#: The time limit of each call that tries the student's function with its arguments in another order.
+SWAP_TIME_LIMIT_S = 2.0
+
+
+def other_orders(n):
+    """The orders of ``n`` parameters, other than the exercise's, in which a student may have written them:
+    every permutation of 2 or 3 parameters, every exchange of two of 4 or more (``order[k]`` is the exercise's
+    index of the parameter that the student's k-th parameter stands for)."""
+    if n <= 3:
+        return [order for order in itertools.permutations(range(n)) if order != tuple(range(n))]
+    orders = []
+    for i, j in itertools.combinations(range(n), 2):
+        order = list(range(n))
+        order[i], order[j] = j, i
+        orders.append(tuple(order))
+    return orders
+
+
+def _order_message(name, names, order):
+    wrote = ", ".join(names[o] for o in order)
+    return (f"{name} computes the right answer with its parameters in the order ({wrote}), but it is "
+            f"called as {name}({', '.join(names)}): put the parameters of your def line in that order.")
+
+
 def swapped_arguments(values, cases, reference, agree, name, signature):
     """The message for an answer that is right with the parameters in another order, else ``None``.
 
@@ -600,15 +638,13 @@ def swapped_arguments(values, cases, reference, agree, name, signature):
     Returns
     -------
     str or None
-        ``None`` unless ``signature`` names 2 or 3 parameters and, for one order ``σ`` other than the exercise's,
-        ``values[k] == reference(*σ(cases[k]))`` for every case.
+        ``None`` unless ``signature`` names 2 or more parameters and, for one order ``σ`` of
+        :func:`other_orders`, ``values[k] == reference(*σ(cases[k]))`` for every case.
     """
     names = parameters(signature or "")
-    if not 2 <= len(names) <= 3 or any(len(case) != len(names) for case in cases):
+    if len(names) < 2 or any(len(case) != len(names) for case in cases):
         return None
-    for order in itertools.permutations(range(len(names))):
-        if order == tuple(range(len(names))):
-            continue
+    for order in other_orders(len(names)):
         # The student wrote def f(names[order[0]], ...): its k-th parameter receives case[k] but is used as
         # the parameter names[order[k]], so it computes reference(*x) with x[order[k]] = case[k].
         def as_student_reads(case, order=order):
@@ -618,9 +654,49 @@ def swapped_arguments(values, cases, reference, agree, name, signature):
             return tuple(x)
 
         if all(_predicts(agree, value, reference, as_student_reads(case)) for value, case in zip(values, cases)):
-            wrote = ", ".join(names[o] for o in order)
-            return (f"{name} computes the right answer with its parameters in the order ({wrote}), but it is "
-                    f"called as {name}({', '.join(names)}): put the parameters of your def line in that order.")
+            return _order_message(name, names, order)
+    return None
+
+
+def swapped_call(student_function, cases, wants, kind, name, signature):
+    """For a function that fails on the cases: the message if it is right when called in another order.
+
+    A function whose parameters are in another order often cannot even run on the cases (an index into a
+    number, say), so :func:`swapped_arguments` never sees an answer. This calls it again, for each order of
+    :func:`other_orders`, with the arguments of every case rearranged into that order (each call limited to
+    :data:`SWAP_TIME_LIMIT_S`, and an order given up at its first failing case).
+
+    Parameters
+    ----------
+    student_function : callable
+    cases : sequence of tuple
+    wants : sequence
+        The right answers, one per case.
+    kind : Answer
+        How answers are read and judged.
+    name, signature : str
+        The function's name and its parameters as the exercise writes them.
+
+    Returns
+    -------
+    str or None
+        The message naming the order, or ``None`` if no other order gives the right answer on every case.
+    """
+    names = parameters(signature or "")
+    if len(names) < 2 or any(len(case) != len(names) for case in cases):
+        return None
+    limit = min(SWAP_TIME_LIMIT_S, TIME_LIMIT_S)
+    for order in other_orders(len(names)):
+        for case, want in zip(cases, wants):
+            rearranged = tuple(case[o].copy() if isinstance(case[o], np.ndarray) else case[o] for o in order)
+            try:
+                out = call(student_function, rearranged, name, time_limit=limit)
+                if not kind.agree(kind.coerce(out, want, name), want):
+                    break
+            except StudentError:
+                break
+        else:
+            return _order_message(name, names, order)
     return None
 
 
@@ -654,7 +730,8 @@ def check_function(student_function, name, cases, reference, mistakes=(), count=
         The number of numbers the function returns (a tuple); None for a single number.
     signature : str, optional
         The parameters as the exercise writes them (``"theta, grad, lr"``): messages then name the parameter
-        changed in place, and answers that are right with the parameters in another order are recognised.
+        changed in place, and a function that is right with its parameters in another order is recognised,
+        whether it returns wrong answers (:func:`swapped_arguments`) or fails (:func:`swapped_call`).
     accept : sequence of callable
         Other formulas that are right too (an exact variant of a rule, say).
     who : callable, optional
@@ -678,7 +755,15 @@ def check_function(student_function, name, cases, reference, mistakes=(), count=
     wants = [reference(*case) for case in cases]
     kind = answer or (NUMBERS if count is not None else answer_kind(wants[0]))
     names = [who(case) if who else f"{name}({format_args(case)})" for case in cases]
-    values, mutated = evaluate(student_function, cases, names, wants, kind)
+    try:
+        values, mutated = evaluate(student_function, cases, names, wants, kind)
+    except StudentError as error:
+        if error.timed_out:
+            raise
+        message = swapped_call(student_function, cases, wants, kind, name, signature)
+        if message is not None:
+            return message
+        raise
     right = all(kind.agree(value, want) for value, want in zip(values, wants))
     right = right or any(all(_predicts(kind.agree, value, formula, case) for value, case in zip(values, cases))
                          for formula in accept)

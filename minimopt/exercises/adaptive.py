@@ -1,5 +1,8 @@
 """Checkers for the exercises of chapter 5, *Adaptive methods: AdaGrad, RMSProp, Adam*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` runs fixed cases, then seeded random ones
 (:func:`minimopt.exercises._checking.random_cases`), and returns ``"pass"`` or a message. Typical mistakes are
 recognised on the fixed cases and named:
@@ -29,8 +32,12 @@ from minimopt.exercises._checking import PASS, Exercise
 
 __all__ = ["check_adam_update", "check_first_step_uncorrected", "check_adagrad_effective_lr"]
 
+_ADAM_SIGNATURE = "theta, grad, m, v, t, lr, beta1, beta2, eps"
+_FIRST_SIGNATURE = "lr, beta1, beta2"
+_ADAGRAD_SIGNATURE = "lr, g, t"
 
-def _check_in_two_rounds(student_function, name, fixed, random, reference, mistakes, count=None):
+
+def _check_in_two_rounds(student_function, name, fixed, random, reference, mistakes, count=None, *, signature):
     """Fixed cases first, with the catalogue of mistakes; then the random cases, which only need to agree.
 
     Written here rather than with one call of ``_checking.check_function`` because a mistake can raise on a
@@ -48,15 +55,18 @@ def _check_in_two_rounds(student_function, name, fixed, random, reference, mista
     mistakes : sequence of (callable, str)
     count : int, optional
         The number of numbers returned (None for one).
+    signature : str
+        The parameters as the exercise writes them (answers right with them in another order are named).
 
     Returns
     -------
     str
     """
-    message = _checking.check_function(student_function, name, fixed, reference, mistakes, count)
+    message = _checking.check_function(student_function, name, fixed, reference, mistakes, count,
+                                       signature=signature)
     if message != PASS:
         return message
-    return _checking.check_function(student_function, name, random, reference, (), count)
+    return _checking.check_function(student_function, name, random, reference, (), count, signature=signature)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -158,7 +168,7 @@ def check_adam_update(student_function, *, seed=None):
     """
     return _check_in_two_rounds(student_function, "adam_update", _ADAM_FIXED,
                                 _checking.random_cases(_draw_adam, seed), _reference_adam_update,
-                                _ADAM_MISTAKES, count=3)
+                                _ADAM_MISTAKES, count=3, signature=_ADAM_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -183,7 +193,8 @@ _FIRST_MISTAKES = (
     (lambda lr, b1, b2: lr / math.sqrt(1 - b2),
      "you forgot the factor 1 - beta1 of m_1 = (1 - beta1) g."),
     (lambda lr, b1, b2: lr * (1 - b2) / math.sqrt(1 - b1),
-     "beta1 and beta2 are swapped: m uses beta1, v uses beta2."),
+     "beta1 and beta2 are swapped (in the formula, or in the order of the parameters of your def line): m uses "
+     "beta1, v uses beta2."),
     (lambda lr, b1, b2: lr * (1 - b1) * math.sqrt(1 - b2),
      "you multiplied by sqrt(1 - beta2): the step divides by sqrt(v_1) = sqrt(1 - beta2) |g|."),
     (lambda lr, b1, b2: (1 - b1) / math.sqrt(1 - b2),
@@ -211,7 +222,7 @@ def check_first_step_uncorrected(student_function, *, seed=None):
     """
     return _check_in_two_rounds(student_function, "first_step_uncorrected", _FIRST_FIXED,
                                 _checking.random_cases(_draw_first, seed), _reference_first_step_uncorrected,
-                                _FIRST_MISTAKES)
+                                _FIRST_MISTAKES, signature=_FIRST_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -264,14 +275,14 @@ def check_adagrad_effective_lr(student_function, *, seed=None):
     """
     return _check_in_two_rounds(student_function, "adagrad_effective_lr", _ADAGRAD_FIXED,
                                 _checking.random_cases(_draw_adagrad, seed), _reference_adagrad_effective_lr,
-                                _ADAGRAD_MISTAKES)
+                                _ADAGRAD_MISTAKES, signature=_ADAGRAD_SIGNATURE)
 
 
 EXERCISES = (
-    Exercise(label="ex-adaptive-1", function="adam_update", signature="theta, grad, m, v, t, lr, beta1, beta2, eps",
+    Exercise(label="ex-adaptive-1", function="adam_update", signature=_ADAM_SIGNATURE,
              checker=check_adam_update, solution=_reference_adam_update),
-    Exercise(label="ex-adaptive-2", function="first_step_uncorrected", signature="lr, beta1, beta2",
+    Exercise(label="ex-adaptive-2", function="first_step_uncorrected", signature=_FIRST_SIGNATURE,
              checker=check_first_step_uncorrected, solution=_reference_first_step_uncorrected),
-    Exercise(label="ex-adaptive-3", function="adagrad_effective_lr", signature="lr, g, t",
+    Exercise(label="ex-adaptive-3", function="adagrad_effective_lr", signature=_ADAGRAD_SIGNATURE,
              checker=check_adagrad_effective_lr, solution=_reference_adagrad_effective_lr),
 )

@@ -1,9 +1,11 @@
 """Checkers for the exercises of Chapter 1, "Gradient descent is Euler's method".
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` calls the student's function on fixed cases and on random
 cases drawn with ``seed`` (:data:`~minimopt.exercises._checking.PUBLIC_SEED` when None; a grading run passes a
-fresh one) and returns ``"pass"`` or a message. Answers are read and compared by the rules of
-:mod:`minimopt.exercises._checking` (one coercion rule; ``|x − y| ≤ 1e-6·|y| + 1e-12``).
+fresh one) and returns ``"pass"`` or a message.
 
 The catalogued mistakes, each recognised with its own message:
 
@@ -175,7 +177,8 @@ _ORDER_MISTAKES = (
      "Your order has the wrong sign. The order p in error ≈ C·gamma^p is the slope of log(error) against "
      "log(gamma); fitting against the number of steps 1/gamma (or log(1/gamma)) gives -p."),
     (lambda g, e: 1 / _true_order(g, e),
-     "You fitted log(gamma) against log(error) (x and y swapped, or a def line that takes (errors, gammas)), "
+     "You fitted log(gamma) against log(error) (x and y swapped, or a def line with its parameters in the "
+     "order (errors, gammas)), "
      "which gives 1/p. Fit log(error) as a function of log(gamma): "
      "np.polyfit(np.log(gammas), np.log(errors), 1)."),
     _intercept_mistake(np.log, "log"),
@@ -389,7 +392,8 @@ _MODIFIED_MISTAKES = (
      "log(1 + lr*h)/lr comes from the step theta*(1 + lr*h); gradient descent multiplies by (1 - lr*h). "
      "Solve (1 - lr*h)^n = exp(-h̃ n lr)."),
     (lambda h, lr: -math.log(1 - lr * h) / h,
-     "You divided by h instead of by the time step lr (or your def line takes (lr, h) instead of (h, lr)): "
+     "You divided by h instead of by the time step lr (or your def line takes its parameters in the order "
+     "(lr, h) instead of (h, lr)): "
      "(1 - lr*h)^n = exp(-h̃ n lr) gives h̃ = -log(1 - lr*h)/lr."),
 )
 

@@ -1,5 +1,8 @@
 """Checkers for the exercises of chapter 6, *The intrinsic learning rate*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function)`` calls the student's function on fixed and seeded random cases and
 returns ``"pass"`` or a message that explains the mistake. The catalogued mistakes, each recognised with its own
 message:
@@ -76,8 +79,8 @@ _NORM_MISTAKES = (
     (lambda eta, lam, g: g * math.sqrt(eta) / math.sqrt(1 - (1 - eta * lam) ** 2),
      "the power of η is off: the step is η g, so the norm gains η²‖g‖² per step, and ‖w*‖ = η‖g‖/√(1 − (1 − ηλ)²)."),
     (lambda eta, lam, g: lam * g / math.sqrt(1 - (1 - eta * lam) ** 2),
-     "η and λ are swapped: the function is called as equilibrium_norm(eta, lam, g_norm), and the step η g puts "
-     "η (not λ) in front of ‖g‖."),
+     "η and λ are swapped (are the parameters of your def line in the order (lam, eta, g_norm)?): the "
+     "function is called as equilibrium_norm(eta, lam, g_norm), and the step η g puts η (not λ) in front of ‖g‖."),
 )
 
 _ANGLE_MISTAKES = (
@@ -134,7 +137,7 @@ def check_equilibrium_norm(student_function, *, seed=None):
     """
     cases = list(_NORM_CASES) + _checking.random_cases(_draw_norm, seed)
     return _checking.check_function(student_function, "equilibrium_norm", cases, _reference_equilibrium_norm,
-                                    _NORM_MISTAKES)
+                                    _NORM_MISTAKES, signature="eta, lam, g_norm")
 
 
 @_checking.returns_student_errors
@@ -151,7 +154,7 @@ def check_angular_update(student_function, *, seed=None):
     """
     cases = list(_ANGLE_CASES) + _checking.random_cases(_draw_angle, seed)
     return _checking.check_function(student_function, "angular_update", cases, _reference_angular_update,
-                                    _ANGLE_MISTAKES)
+                                    _ANGLE_MISTAKES, signature="eta, lam")
 
 
 @_checking.returns_student_errors
@@ -169,7 +172,7 @@ def check_lr_growth_factor(student_function, *, seed=None):
     """
     cases = list(_ANGLE_CASES) + _checking.random_cases(_draw_angle, seed)
     return _checking.check_function(student_function, "lr_growth_factor", cases, _reference_lr_growth_factor,
-                                    _GROWTH_MISTAKES)
+                                    _GROWTH_MISTAKES, signature="eta, lam")
 
 
 EXERCISES = (

@@ -1,9 +1,11 @@
 """Checkers for the exercises of chapter 3, *Momentum is leapfrog*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` calls the student's function on fixed cases and on random
 cases drawn with ``seed`` (:data:`~minimopt.exercises._checking.PUBLIC_SEED` when None; a grading run passes a
-fresh one) and returns ``"pass"`` or a message. Answers are read and compared by the rules of
-:mod:`minimopt.exercises._checking` (one coercion rule; ``|x − y| ≤ 1e-6·|y| + 1e-12``; truth values exactly).
+fresh one) and returns ``"pass"`` or a message.
 
 The catalogued mistakes, each recognised with its own message:
 

@@ -1,5 +1,8 @@
 """Checkers for the exercises of chapter 4, *Nesterov's method*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` runs the student's function on fixed cases and on seeded
 random cases and returns ``"pass"`` or a message that explains the mistake. The catalogued mistakes, each named
 by its own message:

@@ -1,5 +1,8 @@
 """Checkers for the exercises of chapter 2, *SGD is a stochastic differential equation*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` calls the student's function on fixed and seeded random
 cases and returns ``"pass"`` or a message. The catalogued mistakes, each recognised with its own message:
 
@@ -71,7 +74,7 @@ def check_stationary_variance(student_function, *, seed=None):
     """
     cases = [(1.0, 1.0), (2.0, 0.5), (0.5, 1.5), *_checking.random_cases(_draw_stationary, seed)]
     return _checking.check_function(student_function, "stationary_variance", cases,
-                                    _reference_stationary_variance, _STATIONARY_MISTAKES)
+                                    _reference_stationary_variance, _STATIONARY_MISTAKES, signature="h, sigma")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -119,7 +122,7 @@ def check_sgd_stationary_variance(student_function, *, seed=None):
     """
     cases = [(0.1, 1.0, 1.0), (0.5, 2.0, 0.5), (0.3, 6.0, 2.0), *_checking.random_cases(_draw_sgd, seed)]
     return _checking.check_function(student_function, "sgd_variance", cases, _reference_sgd_variance,
-                                    _SGD_MISTAKES)
+                                    _SGD_MISTAKES, signature="lr, h, s")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -163,7 +166,7 @@ def check_batch_for_temperature(student_function, *, seed=None):
     """
     cases = [(0.1, 32, 0.2), (0.1, 64, 0.05), (0.02, 8, 0.1), *_checking.random_cases(_draw_batch, seed)]
     return _checking.check_function(student_function, "batch_for_temperature", cases, _reference_batch,
-                                    _BATCH_MISTAKES)
+                                    _BATCH_MISTAKES, signature="lr, batch_size, new_lr")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -178,8 +181,8 @@ _ESCAPE_MISTAKES = (
      "exp(dL (1/sigma2^2 - 1/sigma1^2)) misses the factor 2 in the exponent: the temperature of "
      "dX = -L' dt + sigma dW is sigma^2/2, so the Arrhenius factor is exp(dL/T) = exp(2 dL/sigma^2)."),
     (lambda barrier, s1, s2: math.exp(2 * barrier * (1 / s1**2 - 1 / s2**2)),
-     "the ratio is upside down: this is T(sigma1)/T(sigma2); less noise (smaller sigma) means a longer escape "
-     "time."),
+     "the ratio is upside down: this is T(sigma1)/T(sigma2) (or the parameters of your def line are in the "
+     "order (barrier, sigma2, sigma1)); less noise (smaller sigma) means a longer escape time."),
     (lambda barrier, s1, s2: math.exp(2 * barrier * (1 / s2 - 1 / s1)),
      "1/sigma instead of 1/sigma^2 in the exponent: the Arrhenius factor is exp(2 dL/sigma^2)."),
     (lambda barrier, s1, s2: math.exp(barrier * (1 / s2 - 1 / s1)),
@@ -206,7 +209,7 @@ def check_escape_time_ratio(student_function, *, seed=None):
     """
     cases = [(0.25, 0.7, 0.5), (0.5, 1.0, 0.8), (1.0, 0.9, 1.1), *_checking.random_cases(_draw_escape, seed)]
     return _checking.check_function(student_function, "escape_time_ratio", cases, _reference_escape_ratio,
-                                    _ESCAPE_MISTAKES)
+                                    _ESCAPE_MISTAKES, signature="barrier, sigma1, sigma2")
 
 
 EXERCISES = (

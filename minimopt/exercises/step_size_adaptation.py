@@ -1,5 +1,8 @@
 """Checkers for the exercises of chapter 7, *Learning the learning rate*.
 
+Answers are read and compared by the rules of :mod:`minimopt.exercises._checking`: one coercion rule, and one
+tolerance, ``|x − y| ≤ 1e-6·|y| + 1e-12`` entry by entry (truth values exactly), in every chapter.
+
 Each ``check_<name>(student_function, *, seed=None)`` calls the student's function on fixed and seeded random
 cases and returns ``"pass"`` or a message that explains the mistake. The catalogued mistakes, each recognised with
 its own message:
@@ -15,7 +18,8 @@ its own message:
 - ``check_lr_hypergradient`` (∂L(θ_t)/∂η = −g_{t+1}·g_t): the wrong sign; g_{t+1}·g_{t+1} or g_t·g_t
   (gₜ² instead of gₜ₋₁gₜ); an element-wise product instead of the dot product.
 
-Vectors may be returned as a NumPy array, a list or a tuple. The arguments are fresh copies on every call, so a
+Besides, every checker recognises a function that is right with its parameters in another order (also when it
+cannot run on the cases in the exercise's order). Vectors may be returned as a NumPy array, a list or a tuple. The arguments are fresh copies on every call, so a
 function that modifies its inputs in place does not change the cases.
 
 >>> import numpy as np
@@ -27,9 +31,14 @@ function that modifies its inputs in place does not change the cases.
 import numpy as np
 
 from minimopt.exercises import _checking
-from minimopt.exercises._checking import PASS, Exercise
+from minimopt.exercises._checking import PASS, Exercise, StudentError
 
 __all__ = ["check_logit_step", "check_hedge_weights", "check_step_size_after", "check_lr_hypergradient"]
+
+_LOGIT_SIGNATURE = "theta, grad, lr"
+_HEDGE_SIGNATURE = "prior, losses, eta"
+_NU_SIGNATURE = "grads, gamma"
+_HD_SIGNATURE = "g_prev, g_next"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -40,23 +49,11 @@ def _fresh(case):
     return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in case)
 
 
-def _shown(case):
-    return ", ".join(np.array2string(a, precision=4, separator=", ") if isinstance(a, np.ndarray) else f"{a:.6g}"
-                     for a in case)
-
-
-def _answers(student_function, name, cases, count):
-    """The student's answer on each case: a vector of ``count(case)`` numbers, or a number when count is None."""
-    values = []
-    for case in cases:
-        who = f"{name}({_shown(case)})"
-        out = _checking.call(student_function, _fresh(case), who)
-        size = count(case)
-        if size is None:
-            values.append(_checking.as_number(out, who))
-        else:
-            values.append(np.array(_checking.as_numbers(out, size, who)))
-    return values
+def _coerce(out, want, who):
+    """A number when the right answer is one, else a vector of as many numbers (an array, a list or a tuple)."""
+    if np.ndim(want) == 0:
+        return _checking.as_number(out, who)
+    return np.array(_checking.as_numbers(out, np.size(want), who))
 
 
 def _agree(value, want):
@@ -66,8 +63,34 @@ def _agree(value, want):
                                                                      [float(w) for w in want])
 
 
-def _judge(values, cases, reference, mistakes, name):
-    """``"pass"``, the message of a catalogued mistake, or the first failing case with the digits that differ."""
+_ANSWER = _checking.Answer(_coerce, _agree, None)
+
+
+def _answers(student_function, name, cases, reference, signature):
+    """The student's answer on each case, read as :func:`_coerce` does.
+
+    A function that fails on the cases (raises, or returns what is not an answer) but is right with its
+    parameters in another order gets the message that says so (:func:`~minimopt.exercises._checking.swapped_call`).
+    """
+    values = []
+    for case in cases:
+        who = f"{name}({_checking.format_args(case)})"
+        try:
+            out = _checking.call(student_function, _fresh(case), who)
+            values.append(_coerce(out, reference(*case), who))
+        except StudentError as error:
+            if not error.timed_out:
+                wants = [reference(*c) for c in cases]
+                message = _checking.swapped_call(student_function, cases, wants, _ANSWER, name, signature)
+                if message is not None:
+                    raise StudentError(message) from None
+            raise
+    return values
+
+
+def _judge(values, cases, reference, mistakes, name, signature):
+    """``"pass"``, the message of a catalogued mistake, of parameters in another order, or the first failing
+    case with the digits that differ."""
     wants = [reference(*case) for case in cases]
     if all(_agree(v, w) for v, w in zip(values, wants)):
         return PASS
@@ -76,9 +99,12 @@ def _judge(values, cases, reference, mistakes, name):
                                           lambda v, p: bool(np.all(np.isfinite(p))) and _agree(v, p))
     if message is not None:
         return message
+    message = _checking.swapped_arguments(values, cases, reference, _agree, name, signature)
+    if message is not None:
+        return message
     index = next(_checking.differences(values, wants, lambda v, w: not _agree(v, w)))
     value, want = values[index], wants[index]
-    who = f"{name}({_shown(cases[index])})"
+    who = f"{name}({_checking.format_args(cases[index])})"
     if np.ndim(want) == 0:
         return f"{who}: {_checking.describe_mismatch(float(value), float(want))}"
     parts = [f"entry {k}: {_checking.describe_mismatch(float(v), float(w))}"
@@ -147,8 +173,8 @@ def check_logit_step(student_function, *, seed=None):
         ``"pass"``, or a message that explains the mistake.
     """
     cases = list(_LOGIT_CASES) + _checking.random_cases(_draw_logit, seed)
-    values = _answers(student_function, "logit_step", cases, lambda case: case[0].shape[0])
-    return _judge(values, cases, _reference_logit_step, _LOGIT_MISTAKES, "logit_step")
+    values = _answers(student_function, "logit_step", cases, _reference_logit_step, _LOGIT_SIGNATURE)
+    return _judge(values, cases, _reference_logit_step, _LOGIT_MISTAKES, "logit_step", _LOGIT_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -199,14 +225,14 @@ _HEDGE_MISTAKES = (
 
 def _hedge_underflow_message(student_function):
     """The message for weights that are not finite where the answer is: exp(−η Σℓ) underflowed (0/0), or None."""
-    who = f"hedge_weights({_shown(_HEDGE_UNDERFLOW[:1])}, <20 rounds of losses near 1>, 50)"
+    who = f"hedge_weights({_checking.format_args(_HEDGE_UNDERFLOW[:1])}, <20 rounds of losses near 1>, 50)"
     out = _checking.call(student_function, _fresh(_HEDGE_UNDERFLOW), who)
     try:
         array = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
         return None
     if array.shape == _HEDGE_UNDERFLOW[0].shape and not np.all(np.isfinite(array)):
-        return (f"{who} returned {np.array2string(array, separator=', ')}: with η·Σℓ ≈ 10³ every "
+        return (f"{who} returned {_checking.format_number_array(array)}: with η·Σℓ ≈ 10³ every "
                 "exp(-η·Σℓ_i) underflows to 0 and the normalisation divides 0 by 0. Only the differences of "
                 "the exponents matter: subtract the largest exponent log(prior_i) - η·Σℓ_i before exp.")
     return None
@@ -225,15 +251,16 @@ def check_hedge_weights(student_function, *, seed=None):
         ``"pass"``, or a message that explains the mistake.
     """
     cases = list(_HEDGE_CASES) + _checking.random_cases(_draw_hedge, seed)
-    values = _answers(student_function, "hedge_weights", cases, lambda case: case[0].shape[0])
-    verdict = _judge(values, cases, _reference_hedge_weights, _HEDGE_MISTAKES, "hedge_weights")
+    values = _answers(student_function, "hedge_weights", cases, _reference_hedge_weights, _HEDGE_SIGNATURE)
+    verdict = _judge(values, cases, _reference_hedge_weights, _HEDGE_MISTAKES, "hedge_weights", _HEDGE_SIGNATURE)
     if verdict != PASS:
         return verdict
     message = _hedge_underflow_message(student_function)
     if message is not None:
         return message
-    values = _answers(student_function, "hedge_weights", [_HEDGE_UNDERFLOW], lambda case: case[0].shape[0])
-    return _judge(values, [_HEDGE_UNDERFLOW], _reference_hedge_weights, (), "hedge_weights")
+    values = _answers(student_function, "hedge_weights", [_HEDGE_UNDERFLOW], _reference_hedge_weights,
+                      _HEDGE_SIGNATURE)
+    return _judge(values, [_HEDGE_UNDERFLOW], _reference_hedge_weights, (), "hedge_weights", _HEDGE_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -291,8 +318,8 @@ def check_step_size_after(student_function, *, seed=None):
         ``"pass"``, or a message that explains the mistake.
     """
     cases = list(_NU_CASES) + _checking.random_cases(_draw_nu, seed)
-    values = _answers(student_function, "step_size_after", cases, lambda case: None)
-    return _judge(values, cases, _reference_step_size_after, _NU_MISTAKES, "step_size_after")
+    values = _answers(student_function, "step_size_after", cases, _reference_step_size_after, _NU_SIGNATURE)
+    return _judge(values, cases, _reference_step_size_after, _NU_MISTAKES, "step_size_after", _NU_SIGNATURE)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -342,7 +369,7 @@ def check_lr_hypergradient(student_function, *, seed=None):
         ``"pass"``, or a message that explains the mistake.
     """
     cases = list(_HD_CASES) + _checking.random_cases(_draw_hd, seed)
-    first = _checking.call(student_function, _fresh(cases[0]), f"lr_hypergradient({_shown(cases[0])})")
+    first = _checking.call(student_function, _fresh(cases[0]), f"lr_hypergradient({_checking.format_args(cases[0])})")
     if isinstance(first, (np.ndarray, list, tuple)) and np.size(first) == cases[0][0].shape[0] > 1:
         product = -(cases[0][0] * cases[0][1])
         if np.shape(np.asarray(first, dtype=object)) == product.shape and all(
@@ -352,17 +379,17 @@ def check_lr_hypergradient(student_function, *, seed=None):
                     "derivatives with respect to per-coordinate step sizes (at ν = 1). The learning rate is one "
                     "number, shared by all coordinates, so its derivative is their sum, the dot product "
                     "-g_{t+1}·g_t.")
-    values = _answers(student_function, "lr_hypergradient", cases, lambda case: None)
-    return _judge(values, cases, _reference_lr_hypergradient, _HD_MISTAKES, "lr_hypergradient")
+    values = _answers(student_function, "lr_hypergradient", cases, _reference_lr_hypergradient, _HD_SIGNATURE)
+    return _judge(values, cases, _reference_lr_hypergradient, _HD_MISTAKES, "lr_hypergradient", _HD_SIGNATURE)
 
 
 EXERCISES = (
-    Exercise(label="ex-stepsize-1", function="logit_step", signature="theta, grad, lr", checker=check_logit_step,
+    Exercise(label="ex-stepsize-1", function="logit_step", signature=_LOGIT_SIGNATURE, checker=check_logit_step,
              solution=_reference_logit_step),
-    Exercise(label="ex-stepsize-2", function="hedge_weights", signature="prior, losses, eta",
+    Exercise(label="ex-stepsize-2", function="hedge_weights", signature=_HEDGE_SIGNATURE,
              checker=check_hedge_weights, solution=_reference_hedge_weights),
-    Exercise(label="ex-stepsize-3", function="step_size_after", signature="grads, gamma",
+    Exercise(label="ex-stepsize-3", function="step_size_after", signature=_NU_SIGNATURE,
              checker=check_step_size_after, solution=_reference_step_size_after),
-    Exercise(label="ex-stepsize-4", function="lr_hypergradient", signature="g_prev, g_next",
+    Exercise(label="ex-stepsize-4", function="lr_hypergradient", signature=_HD_SIGNATURE,
              checker=check_lr_hypergradient, solution=_reference_lr_hypergradient),
 )
