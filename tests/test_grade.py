@@ -58,6 +58,17 @@ def rest(skip=()):
     return [solution(e) for e in EXERCISES if e not in skip]
 
 
+# A function that hangs while it is checked, and swallows the checker's own time limit for one call (which it
+# can: that limit is an exception raised inside the function), but not the grader's wall-clock limit.
+HANG = body(FIRST, """import time
+while True:
+    try:
+        time.sleep(0.01)
+    except KeyboardInterrupt:  # the grader's deadline gets through
+        raise
+    except BaseException:      # the checker's time limit for this call does not
+        pass""")
+
 LOOKUP = f"""\
 {solution(FIRST, "_reference")}
 _table = {{}}
@@ -84,6 +95,7 @@ SUBMISSIONS = {
     "memory": notebook(f"big = {HUGE}", body(FIRST, f"{HUGE}\nreturn None"), *rest({FIRST})),
     "missing": notebook(*rest({SECOND})),
     "loop": notebook(*rest(), "while True:\n    pass"),
+    "hang": notebook(HANG, *rest({FIRST})),
     "osexit": notebook(*rest(), "import os\nos._exit(0)"),
     "lookup": notebook(LOOKUP, *rest({FIRST})),
 }
@@ -100,7 +112,7 @@ def folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graded(folder):
-    jobs = {name: (folder / f"{name}.ipynb", SEED, LOOP_TIMEOUT_S if name == "loop" else TIMEOUT_S)
+    jobs = {name: (folder / f"{name}.ipynb", SEED, LOOP_TIMEOUT_S if name in ("loop", "hang") else TIMEOUT_S)
             for name in [*SUBMISSIONS, "broken"]}
     jobs["lookup-public-seed"] = (folder / "lookup.ipynb", _checking.PUBLIC_SEED, TIMEOUT_S)
     table = _book.exercises_by_label()
@@ -186,6 +198,16 @@ def test_an_infinite_loop_is_stopped_at_the_time_limit(graded):
     assert result["error"] == reason
     assert all(item == {"name": e.function, "score": 0, "max_score": e.points, "message": f"not graded: {reason}"}
                for item, e in zip(result["exercises"], EXERCISES))
+
+
+def test_a_function_that_hangs_while_it_is_checked_is_stopped_at_the_time_limit(graded):
+    result, cell_errors = graded["hang"]
+    assert cell_errors == []  # the notebook itself ran; the time ran out in the checker of its first function
+    reason = f"the time limit of {LOOP_TIMEOUT_S} s ran out while checking {FIRST.function}"
+    assert result["error"] == reason
+    assert all(item == {"name": e.function, "score": 0, "max_score": e.points, "message": f"not graded: {reason}"}
+               for item, e in zip(result["exercises"], EXERCISES))
+    assert result["total"] == 0
 
 
 def test_os_exit_is_reported_not_fatal(graded):
