@@ -9,7 +9,10 @@ folder, exactly as the README's command does but with ``--path-output``, and the
   outside are fine): the site works without network;
 * the MathJax script the pages load is the vendored copy, present in the site with its fonts;
 * every chapter (a notebook in the toc) shows at least three captioned figures, has exercises, and every
-  solution is folded (a dropdown).
+  solution is folded (a dropdown);
+* chapter 1's labelled equations are numbered (1.1), (1.2), … and every chapter's equations carry its number;
+* in headless Chromium with the network off: math is typeset (chapters and the API reference), code is folded,
+  and each animation's "Next frame" button and slider change the frame it shows.
 """
 
 from __future__ import annotations
@@ -283,6 +286,47 @@ def test_chapters_figures_and_exercises_are_numbered_per_chapter(site):
         assert all(e.startswith(f"Exercise {number}.") for e in exercises), f"{doc}: exercises {exercises}"
 
 
+def labelled_equations(doc: str) -> list[str]:
+    """The labels of a chapter's displayed equations, in order: ``$$ … $$ (label)`` and a ``{math}`` block's
+    ``:label:``."""
+    import nbformat
+
+    labels = []
+    for cell in nbformat.read(source_of(doc), as_version=4).cells:
+        if cell.cell_type == "markdown":
+            labels += [a or b for a, b in re.findall(
+                r"\$\$[ \t]*\(([\w-]+)\)|(?:```|:::)\{math\}[^\n]*\n(?::\w+:.*\n)*?:label:[ \t]*([\w-]+)",
+                cell.source)]
+    return labels
+
+
+def equation_numbers(page: Path) -> dict[str, str]:
+    """label -> the number Sphinx printed beside it, e.g. ``"(1.2)"``, for every numbered equation of a page."""
+    numbers = {}
+    for div in parse(page).iter("div"):
+        if "math" in div.classes and div.attrs.get("id", "").startswith("equation-"):
+            eqno = [span for span in div.iter("span") if "eqno" in span.classes]
+            if eqno:
+                numbers[div.attrs["id"].removeprefix("equation-")] = "".join(eqno[0].text).strip()
+    return numbers
+
+
+def test_chapter_1s_labelled_equations_are_numbered_1_x_in_order(site):
+    chapters = numbered_chapters()
+    assert chapters, "_toc.yml has no numbered part"
+    first = chapters[0]
+    labels = labelled_equations(first)
+    assert {"eq-euler-flow", "eq-euler-gd"} <= set(labels), f"{first}: labelled equations {labels}"
+    numbers = equation_numbers(site / f"{first}.html")
+    expected = {label: f"(1.{k})" for k, label in enumerate(labels, start=1)}
+    assert {label: numbers.get(label) for label in labels} == expected, (
+        f"{first}: equations numbered {numbers}, expected {expected}")
+    for number, doc in enumerate(chapters, start=1):  # later chapters count from their own number too
+        wrong = {label: n for label, n in equation_numbers(site / f"{doc}.html").items()
+                 if not re.fullmatch(rf"\({number}\.\d+\)", n)}
+        assert not wrong, f"{doc} (chapter {number}): equations numbered {wrong}"
+
+
 def test_code_that_interrupts_the_text_is_folded_and_teaching_code_stays_visible(site):
     for doc, page in chapter_pages(site).items():
         cells = [div for div in parse(page).iter("div") if "cell" in div.classes]
@@ -347,6 +391,49 @@ def chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
+# Run in the page (appended before </body> of a copy next to it) after its own scripts: press each player's
+# "Next frame" button, then move its slider to the last frame, and record the <img> src each time, with the
+# frames the player holds, in <pre id="player-test"> (JSON) for --dump-dom to show.
+PLAYER_PROBE = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var results = [];
+    document.querySelectorAll("div.animation").forEach(function (player) {
+      var img = player.querySelector("img[id^='_anim_img']");
+      var next = player.querySelector("button[title='Next frame']");
+      var slider = player.querySelector("input[type=range]");
+      var anim = img ? window["anim" + img.id.slice("_anim_img".length)] : undefined;
+      var r = {img: !!img, next: !!next, slider: !!slider, anim: !!(anim && anim.frames)};
+      if (img && next && slider && r.anim) {
+        var n = anim.frames.length, first = img.src;
+        next.click();
+        var afterNext = img.src, valueAfterNext = slider.value;
+        slider.value = String(n - 1);
+        slider.dispatchEvent(new Event("input", {bubbles: true}));
+        slider.dispatchEvent(new Event("change", {bubbles: true}));
+        var afterSlider = img.src;
+        r.frames = n;
+        r.firstIsFrame0 = first === anim.frames[0].src;
+        r.nextChanged = afterNext !== first;
+        r.nextIsFrame1 = afterNext === anim.frames[1].src;
+        r.sliderFollowsNext = valueAfterNext === "1";
+        r.sliderChanged = afterSlider !== afterNext;
+        r.sliderIsLastFrame = afterSlider === anim.frames[n - 1].src;
+        r.png = afterSlider.indexOf("data:image/png;base64,") === 0;
+      }
+      results.push(r);
+    });
+    var out = document.createElement("pre");
+    out.id = "player-test";
+    out.textContent = JSON.stringify(results);
+    document.body.appendChild(out);
+  }, 1000);
+});
+</script>
+"""
+
+
 def rendered_dom(page: Path, tmp_path: Path) -> str:
     """The DOM of a page after its scripts ran, in headless Chromium with every network request refused."""
     command = [
@@ -362,9 +449,44 @@ def rendered_dom(page: Path, tmp_path: Path) -> str:
     return result.stdout
 
 
+def _visible_text(element: Element) -> str:
+    if element.tag in ("script", "style"):
+        return ""
+    return "".join(element.text) + "".join(_visible_text(child) for child in element.children)
+
+
+def _player_results(site: Path, doc: str, tmp_path: Path) -> list[dict]:
+    """What PLAYER_PROBE saw in Chromium on a copy of the page (next to it, so its relative links resolve)."""
+    import json
+
+    page = site / f"{doc}.html"
+    probe = page.with_name(f"_player_probe_{page.name}")
+    html = page.read_text(encoding="utf-8")
+    assert "</body>" in html, f"{doc}: no </body>"
+    probe.write_text(html.replace("</body>", PLAYER_PROBE + "</body>", 1), encoding="utf-8")
+    try:
+        dom = PageParser()
+        dom.feed(rendered_dom(probe, tmp_path))
+    finally:
+        probe.unlink()
+    found = [pre for pre in dom.root.iter("pre") if pre.attrs.get("id") == "player-test"]
+    assert found, f"{doc}: the player probe did not run (JavaScript did not run offline?)"
+    return json.loads(found[0].all_text())
+
+
 @pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (apt-get install chromium)")
 def test_in_chromium_offline_math_renders_code_is_folded_and_animations_play(site, tmp_path):
     for doc in ANIMATED_CHAPTERS:
+        results = _player_results(site, doc, tmp_path)
+        assert results, f"{doc}: the probe found no animation player"
+        for number, r in enumerate(results, start=1):
+            where = f"{doc}, animation {number}"
+            assert r["img"] and r["next"] and r["slider"] and r["anim"], f"{where}: player incomplete: {r}"
+            assert r["frames"] >= 2 and r["firstIsFrame0"] and r["png"], f"{where}: {r}"
+            assert r["nextChanged"] and r["nextIsFrame1"] and r["sliderFollowsNext"], (
+                f"{where}: 'Next frame' did not show frame 1: {r}")
+            assert r["sliderChanged"] and r["sliderIsLastFrame"], (
+                f"{where}: moving the slider to the end did not show the last frame: {r}")
         dom_text = rendered_dom(site / f"{doc}.html", tmp_path)
         dom = PageParser()
         dom.feed(dom_text)
@@ -378,6 +500,25 @@ def test_in_chromium_offline_math_renders_code_is_folded_and_animations_play(sit
             images = [img for img in player.iter("img") if img.attrs.get("id", "").startswith("_anim_img")]
             assert images and images[0].attrs.get("src", "").startswith("data:image/png;base64,"), (
                 f"{doc}: the animation's script did not show its first frame (JavaScript did not run offline)")
+
+
+# Names whose API entry must show typeset math: an optimizer, a problem and a dynamics function.
+API_MATH_NAMES = ("minimopt.SGD", "minimopt.langevin", "minimopt.problems.Quadratic")
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_in_chromium_offline_the_api_reference_typesets_its_math(site, tmp_path):
+    dom = PageParser()
+    dom.feed(rendered_dom(site / "book" / "api.html", tmp_path))
+    root = dom.root
+    for name in API_MATH_NAMES:
+        entries = [dl for dl in root.iter("dl")
+                   if any(dt.attrs.get("id") == name for dt in dl.children if dt.tag == "dt")]
+        assert entries, f"api.html: no entry for {name}"
+        assert any(True for _ in entries[0].iter("mjx-container")), f"api.html: {name}'s math is not typeset"
+    text = _visible_text(root)
+    for raw in ("\\(", "\\["):
+        assert raw not in text, f"api.html: math left untypeset ({raw} ... in the page text)"
 
 
 def test_chapters_link_each_name_to_the_api_reference_where_they_first_use_it(site):
