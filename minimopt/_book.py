@@ -112,6 +112,22 @@ def blocks(text: str, names=None) -> list[Block]:
     return found
 
 
+_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def code_and_prose(body: str) -> tuple[list[str], list[str]]:
+    """The lines of a MyST text inside code fences and the lines outside them (the fence lines themselves in
+    neither)."""
+    code, prose = [], []
+    in_code = False
+    for line in body.split("\n"):
+        if _CODE_FENCE.match(line):
+            in_code = not in_code
+        else:
+            (code if in_code else prose).append(line)
+    return code, prose
+
+
 def strip_solutions(text: str) -> str:
     """The markdown text without its solutions: every ``{solution}`` block and everything from a
     ``{solution-start}`` to its ``{solution-end}`` (blank lines left around them are collapsed)."""

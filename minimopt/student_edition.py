@@ -81,18 +81,11 @@ def fragments(solution_body: str, min_words: int = 4, min_chars: int = 16) -> se
     prose of at least ``min_words`` words between math, code and markup.
     """
     found = set()
-    prose = []
-    in_code = False
-    for line in solution_body.split("\n"):
-        if re.match(r"^\s*(`{3,}|~{3,})", line):
-            in_code = not in_code
-            continue
-        if in_code:
-            code = _normal(re.sub(r"\s#.*$", "", line))
-            if len(code) >= min_chars:
-                found.add(code)
-        else:
-            prose.append(line)
+    code_lines, prose = _book.code_and_prose(solution_body)
+    for line in code_lines:
+        code = _normal(re.sub(r"\s#.*$", "", line))
+        if len(code) >= min_chars:
+            found.add(code)
     text = " ".join(prose)  # hard-wrapped lines are one paragraph on the page
     cut = "\x00"  # math, code and roles are rendered differently: the prose runs between them are compared
     text = re.sub(r"\$\$.*?\$\$", cut, text, flags=re.S)

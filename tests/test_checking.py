@@ -369,17 +369,12 @@ def _solution_formulas(body):
     ``return`` expression and each piece of math without ``=`` (only those with an operator, 3 characters or
     more once canonical)."""
     pieces = []
-    in_code = False
-    for line in body.split("\n"):
-        if re.match(r"^\s*(`{3,}|~{3,})", line):
-            in_code = not in_code
-            continue
-        if in_code:
-            code = re.sub(r"#.*$", "", line).strip()
-            if code.startswith("return "):
-                pieces += code[len("return "):].split(", ")
-            elif re.search(r"[^=!<>]=[^=]", code) and not code.startswith(("def ", "for ", "if ")):
-                pieces += [p for side in re.split(r"(?<![=!<>])=(?!=)", code) for p in side.split(", ")]
+    for line in _book.code_and_prose(body)[0]:
+        code = re.sub(r"#.*$", "", line).strip()
+        if code.startswith("return "):
+            pieces += code[len("return "):].split(", ")
+        elif re.search(r"[^=!<>]=[^=]", code) and not code.startswith(("def ", "for ", "if ")):
+            pieces += [p for side in re.split(r"(?<![=!<>])=(?!=)", code) for p in side.split(", ")]
     prose = " ".join(line for line in body.split("\n"))
     prose = re.sub(r"```.*?```", " ", prose, flags=re.S)
     for span in re.findall(r"\$\$(.+?)\$\$|\$([^$]+)\$", prose, flags=re.S):

@@ -157,15 +157,6 @@ def test_kramers_time_step_bias_is_below_the_statistical_error():
     assert abs(C[0, 0] - x2) / np.sqrt(2 * x2**2 / KRAMERS_N) < 0.01
 
 
-@pytest.fixture
-def two_threads():
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("numba was started with a single thread")
-    previous = numba.get_num_threads()
-    yield
-    numba.set_num_threads(previous)
-
-
 def test_ensembles_are_bit_identical_with_one_and_two_threads(two_threads):
     problem, x0, n, steps = mo.problems.DoubleWell(), np.array([0.3, -0.2]), 2000, 300
     runs = []

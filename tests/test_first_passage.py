@@ -91,15 +91,6 @@ def test_exit_steps_are_the_first_crossings_of_the_langevin_paths():
         assert 0 < np.isinf(times).sum() < n  # both kinds occur: the comparison is not vacuous
 
 
-@pytest.fixture
-def two_threads():
-    if numba.config.NUMBA_NUM_THREADS < 2:
-        pytest.skip("numba was started with a single thread")
-    previous = numba.get_num_threads()
-    yield
-    numba.set_num_threads(previous)
-
-
 def test_exit_times_are_bit_identical_with_one_and_two_threads(two_threads):
     runs = []
     for threads in (1, 2):
