@@ -164,17 +164,22 @@ grad_inline = njit(cache=True, error_model="numpy", inline="always")(grad_into.p
 def slope_1d(kind, matrix, vector, scalars, x, xbuf, gbuf, state):
     """L′(x) of a one-dimensional problem at the number x; return ``(slope, state)``.
 
-    For the separable potentials (DOUBLE_WELL, PIECEWISE_QUADRATIC) the slope is the same per-coordinate function
-    that :func:`grad_into` applies, computed on the number itself, so that a 1-D ensemble keeps its particle in a
-    register; every other kind goes through :func:`grad_inline` with the one-element scratch arrays ``xbuf``
-    and ``gbuf``. Either way the value is bit-identical to ``grad_into`` at ``[x]``.
+    For the double well, the piecewise quadratic and a 1×1 quadratic the slope is the same arithmetic that
+    :func:`grad_into` does, on the number itself, so that a 1-D ensemble keeps its particle in a register; every
+    other kind calls :func:`grad_into` with the one-element scratch arrays ``xbuf`` and ``gbuf`` (a call, not
+    inlined: the ensembles inline this function four or five times, and inlining the whole of ``grad_into`` at
+    each place doubled their compile time). Either way the value is bit-identical to ``grad_into`` at ``[x]``.
     """
     if kind == DOUBLE_WELL:
         return _double_well(scalars[0], x)[1], state
     if kind == PIECEWISE_QUADRATIC:
         return _piecewise(scalars[0], scalars[1], x)[1], state
+    if kind == QUADRATIC:
+        hx = 0.0  # _row_dot's sum, so that the bits are grad_into's
+        hx += matrix[0, 0] * x
+        return hx - vector[0], state
     xbuf[0] = x
-    state = grad_inline(kind, matrix, vector, scalars, xbuf, gbuf, state)
+    state = grad_into(kind, matrix, vector, scalars, xbuf, gbuf, state)
     return gbuf[0], state
 
 
