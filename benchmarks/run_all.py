@@ -272,6 +272,8 @@ def update_readme():
     date = next((line[len("- Date: "):] for line in text.splitlines() if line.startswith("- Date: ")), "?")
     load = next((line[len("- Load average (1 min) before / after: "):].split(" on ")[0] for line in text.splitlines()
                  if line.startswith("- Load average")), "?")
+    cpu = next((line.split("CPU: ", 1)[1].split(",")[0] for line in text.splitlines()
+                if line.startswith("- Machine: CPU: ")), "?")
     table = ["| benchmark | minimopt | reference | ratio | target | met? | reproduce alone (`python benchmarks/…`) |",
              "|---|---|---|---|---|---|---|"]
     for prefix, script in README_SCRIPTS:
@@ -291,11 +293,14 @@ def update_readme():
                          "`loop_overhead.py` |")
     section = "\n".join([
         "## Speed", "",
-        f"Measured in one run of `python benchmarks/run_all.py` (every script in a fresh interpreter) on {date}, load average {load} on this project's shared 2-core machine: other work on "
+        f"Measured in one run of `python benchmarks/run_all.py` (every script in a fresh interpreter) on {date}, load average {load} on this project's shared 2-core machine ({cpu}): other work on "
         "the machine inflates every time, and ratios measured within one process (the hand-written loops, timed "
         "alternately in CPU time) are the most robust numbers. Ratio = reference time / minimopt time. The full "
         "table, with the machine, the load and how each number was taken, is in "
-        "[`benchmarks/RESULTS.md`](benchmarks/RESULTS.md); run_all.py rewrites it and this table.", "",
+        "[`benchmarks/RESULTS.md`](benchmarks/RESULTS.md); run_all.py rewrites it and this table. The ratios depend "
+        "on the CPU, and earlier runs on other machines are in that file's history (`git log -p "
+        "benchmarks/RESULTS.md`): on an AMD EPYC (the run of commit 78b9b06) `minimize` on 2-D Rosenbrock took "
+        "2.5–4.4× the time of its hand-written loop for 10 of the 12 optimizers, for a reason not found yet.", "",
         *table, ""])
     readme_path = os.path.join(ROOT, "README.md")
     with open(readme_path) as readme:
