@@ -213,3 +213,29 @@ def test_a_diverging_ensemble_raises_instead_of_returning_nan(run):
             mo.langevin(problem, x0, 0.1, 10.0, 1000, 4)  # x ← −9x per step
         else:
             mo.kramers(problem, x0, np.zeros(1), DAMPING, 0.1, 10.0, 1000, 4)
+
+
+ONE_DIMENSIONAL = {
+    "double well": mo.problems.DoubleWell(),
+    "quadratic 1x1": mo.problems.Quadratic([[1.5]], [0.2]),
+    "piecewise quadratic": mo.problems.PiecewiseQuadratic(),
+    "least squares, minibatch of 4": mo.problems.LeastSquares(np.linspace(-1.0, 1.0, 20)[:, None],
+                                                              np.linspace(0.0, 2.0, 20), batch_size=4),
+}
+
+
+@pytest.mark.parametrize("n", [1, 5, 66])
+@pytest.mark.parametrize("name", ONE_DIMENSIONAL)
+def test_one_dimensional_ensembles_are_bit_identical_to_the_general_kernel(name, n):
+    # langevin runs 1-D ensembles with their own kernel (positions in registers, four particles interleaved, the
+    # slope computed on the number for the double well, the piecewise quadratic and a 1x1 quadratic); it must give
+    # the bits of the general d-dimensional kernel for every kind of problem and any n (n mod 4 = 1, 1, 2 here).
+    from minimopt import _parallel, dynamics
+
+    problem, x0, steps = ONE_DIMENSIONAL[name], np.array([0.3]), 50
+    X = mo.langevin(problem, x0, SIGMA, 0.01, steps, n, seed=4)
+    reference, scratch = np.tile(x0, (n, 1)), np.empty((n, 1))
+    streams = _parallel.particle_streams(np.uint64(4), n)
+    dynamics._langevin_chunk(*problem.kernel_data, reference, scratch, streams, SIGMA, 0.01, steps)
+    np.testing.assert_array_equal(X, reference)
+    assert np.unique(X).size == n  # the particles did move apart: the comparison is not vacuous

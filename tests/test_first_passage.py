@@ -78,9 +78,12 @@ def test_downward_exits_of_a_quadratic_agree_with_the_exact_mean():
     assert abs(z_score(times, reference)) < Z_PASS
 
 
-def test_exit_steps_are_the_first_crossings_of_the_langevin_paths():
+@pytest.mark.parametrize("n", [1, 3, 5, 66, 400])
+def test_exit_steps_are_the_first_crossings_of_the_langevin_paths(n):
     # Particle i's path is the one mo.langevin gives it: position after k steps = langevin(..., steps=k)[i].
-    problem, sigma, dt, n, K = mo.problems.DoubleWell(), 1.5, 0.01, 400, 40
+    # The sizes exercise the kernels' grouping: langevin's lanes of four and its n mod 4 remainder, exit_times's
+    # groups (a lane refilled after an exit, the last particles of a group finishing alone).
+    problem, sigma, dt, K = mo.problems.DoubleWell(), 1.5, 0.01, 40
     for x0, boundary in ((-0.2, 0.0), (0.3, 0.1)):
         paths = np.array([mo.langevin(problem, np.array([x0]), sigma, dt, k, n, seed=9)[:, 0]
                           for k in range(1, K + 1)])
@@ -88,7 +91,8 @@ def test_exit_steps_are_the_first_crossings_of_the_langevin_paths():
         expected = np.where(crossed.any(axis=0), (np.argmax(crossed, axis=0) + 1) * dt, np.inf)
         times = mo.exit_times(problem, x0, sigma, dt, boundary, K, n, seed=9)
         np.testing.assert_array_equal(times, expected)
-        assert 0 < np.isinf(times).sum() < n  # both kinds occur: the comparison is not vacuous
+        if n >= 66:
+            assert 0 < np.isinf(times).sum() < n  # both kinds occur: the comparison is not vacuous
 
 
 def test_exit_times_are_bit_identical_with_one_and_two_threads(two_threads):
