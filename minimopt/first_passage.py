@@ -143,6 +143,18 @@ def _exit_time_chunk(kind, matrix, vector, scalars, X, G, streams, times, runnin
                        min(n, group_size * (group + 1)), dt, kick, up, boundary, first, first + steps)
 
 
+@njit(cache=True)
+def _still_running(running, times):
+    """The particles of ``running`` that have not crossed (time still inf), in order: one pass, no temporaries."""
+    out = np.empty_like(running)
+    count = 0
+    for k in running:
+        if np.isinf(times[k]):
+            out[count] = k
+            count += 1
+    return out[:count]
+
+
 def _point(x0):
     """The start as a float: a real number or a float64 array of shape (1,)."""
     if isinstance(x0, np.ndarray):
@@ -236,12 +248,12 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
         _parallel.run_parallel(_exit_time_chunk, *problem.kernel_data, X, G, streams, times, running, group_size,
                                sigma, dt, boundary > x0, boundary, done + 1, count)
         done += count
-        diverged = running[~np.isfinite(X[running, 0])]
-        if diverged.size:  # NaN never crosses: the path blew up
-            particle = int(diverged[0])
+        # every particle that has stopped stopped at a finite crossing, so one pass over X finds a blow-up
+        if not np.isfinite(X).all():  # NaN never crosses: the path blew up
+            particle = int(np.argmin(np.isfinite(X[:, 0])))
             raise DivergedError(
                 f"exit_times: the ensemble diverged: particle {particle}'s position is not finite after step "
                 f"{done} (it became so within the last {count} steps) before crossing the boundary: the "
                 "Euler–Maruyama steps blew up; reduce dt", step=done, particle=particle)
-        running = running[np.isinf(times[running])]
+        running = _still_running(running, times)
     return times
