@@ -191,7 +191,7 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
     n_particles : int
         Ensemble size, ≥ 1.
     seed : int
-        Seed, ≥ 0; particle i uses the stream (seed, i) of :func:`minimopt.langevin`.
+        Seed, ≥ 0; particle i uses the stream (seed, i + 1), as in :func:`minimopt.langevin`.
 
     Returns
     -------
@@ -204,7 +204,8 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
         For a problem that is not one-dimensional, a boundary equal to x0, non-finite or non-positive σ, Δt,
         counts that are not positive integers; the message names the parameter.
     DivergedError
-        If a path diverged before crossing (a :class:`FloatingPointError`; reduce ``dt``).
+        If a path blew up (NaN, or ±inf, even where that is beyond the boundary) before its particle crossed
+        (a :class:`FloatingPointError`; reduce ``dt``).
 
     Notes
     -----
@@ -229,9 +230,10 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
     sigma = _validate.positive("sigma", sigma)
     x0 = _point(x0)
     try:
-        problem._point(np.array([x0]))
+        problem.check_dimension("x0", 1)
     except ValueError:
         raise ValueError(f"problem must be one-dimensional for exit_times, got {problem!r}") from None
+    problem._point(np.array([x0]), "x0")  # a start the problem refuses (the origin of ScaleInvariant, …)
     boundary = _validate.finite_scalar("boundary", boundary)
     if boundary == x0:
         raise ValueError(f"boundary must differ from x0, both are {x0!r}")
@@ -248,12 +250,13 @@ def exit_times(problem, x0, sigma, dt, boundary, max_steps, n_particles, seed=0)
         _parallel.run_parallel(_exit_time_chunk, *problem.kernel_data, X, G, streams, times, running, group_size,
                                sigma, dt, boundary > x0, boundary, done + 1, count)
         done += count
-        # every particle that has stopped stopped at a finite crossing, so one pass over X finds a blow-up
-        if not np.isfinite(X).all():  # NaN never crosses: the path blew up
+        # a particle that stopped in an earlier chunk stopped at a finite position (else that chunk raised), so one
+        # pass over X finds a blow-up: NaN never crosses, and a jump to ±inf is a blow-up even where it crosses
+        if not np.isfinite(X).all():
             particle = int(np.argmin(np.isfinite(X[:, 0])))
             raise DivergedError(
                 f"exit_times: the ensemble diverged: particle {particle}'s position is not finite after step "
-                f"{done} (it became so within the last {count} steps) before crossing the boundary: the "
-                "Euler–Maruyama steps blew up; reduce dt", step=done, particle=particle)
+                f"{done} (it became so within the last {count} steps): the Euler–Maruyama steps blew up; "
+                "reduce dt", step=done, particle=particle)
         running = _still_running(running, times)
     return times

@@ -19,6 +19,7 @@ import pytest
 from scipy import integrate, special
 
 import minimopt as mo
+from minimopt import _parallel
 
 BETA = 0.5826  # −ζ(1/2)/√(2π), the discrete-monitoring shift of Broadie, Glasserman & Kou (1997)
 Z_PASS = 4.0
@@ -82,7 +83,8 @@ def test_downward_exits_of_a_quadratic_agree_with_the_exact_mean():
 def test_exit_steps_are_the_first_crossings_of_the_langevin_paths(n):
     # Particle i's path is the one mo.langevin gives it: position after k steps = langevin(..., steps=k)[i].
     # The sizes exercise the kernels' grouping: langevin's lanes of four and its n mod 4 remainder, exit_times's
-    # groups (a lane refilled after an exit, the last particles of a group finishing alone).
+    # groups (of 4 for n ≤ 63 on two threads, so lanes are refilled only from n = 64 on: a lane refilled after an
+    # exit, the last particles of a group finishing alone).
     problem, sigma, dt, K = mo.problems.DoubleWell(), 1.5, 0.01, 40
     for x0, boundary in ((-0.2, 0.0), (0.3, 0.1)):
         paths = np.array([mo.langevin(problem, np.array([x0]), sigma, dt, k, n, seed=9)[:, 0]
@@ -144,3 +146,19 @@ def test_bad_arguments_are_value_errors_naming_the_parameter(name, value):
     kwargs = dict(GOOD, **{name: value})
     with pytest.raises(ValueError, match=name):
         mo.exit_times(**kwargs)
+
+
+@pytest.mark.parametrize("work", [1, 7, 1000])
+def test_chunking_changes_no_exit_time_and_no_1d_position(monkeypatch, work):
+    # CHUNK_WORK = 1 or 7 makes chunks of one step: every crossing then happens on the last step of a chunk, and
+    # lanes that reach the chunk's end without crossing resume in the next one (n = 67: groups with refills and
+    # a remainder). The default is one chunk for these sizes.
+    problem, n, steps = mo.problems.DoubleWell(tilt=0.1), 67, 300
+    whole = (mo.exit_times(problem, -0.3, 0.9, 0.01, 0.4, steps, n, seed=6),
+             mo.langevin(problem, np.array([-0.3]), 0.9, 0.01, steps, n, seed=6))
+    monkeypatch.setattr(_parallel, "CHUNK_WORK", work)
+    pieces = (mo.exit_times(problem, -0.3, 0.9, 0.01, 0.4, steps, n, seed=6),
+              mo.langevin(problem, np.array([-0.3]), 0.9, 0.01, steps, n, seed=6))
+    np.testing.assert_array_equal(pieces[0], whole[0])
+    np.testing.assert_array_equal(pieces[1], whole[1])
+    assert 0 < np.isinf(whole[0]).sum() < n  # crossings and survivors: the comparison is not vacuous
