@@ -76,6 +76,33 @@ def test_call_turns_every_exception_into_a_message_but_lets_keyboard_interrupt_t
         _checking.call(interrupted, (), "f()")
 
 
+def test_a_keyboard_interrupt_replaced_while_it_propagates_still_gets_through():
+    # The grader's deadline is a KeyboardInterrupt; when it and a call's own time limit fall due together, the
+    # limit's exception can be raised in a finally while the deadline propagates (seen in the grading tests, about
+    # one run in eight): the deadline must still end the checking, not become "did not return in time".
+    def limit_raised_while_interrupted():
+        try:
+            raise KeyboardInterrupt("the deadline")
+        finally:
+            raise _checking._TimeLimitExceeded
+
+    def error_raised_while_interrupted():
+        try:
+            raise KeyboardInterrupt("the deadline")
+        finally:
+            raise ValueError("a student's finally")
+
+    for function in (limit_raised_while_interrupted, error_raised_while_interrupted):
+        with pytest.raises(KeyboardInterrupt, match="the deadline"):
+            _checking.call(function, (), "f()")
+
+    def limit_alone():
+        raise _checking._TimeLimitExceeded
+
+    with pytest.raises(StudentError, match="did not return within"):  # without an interrupt: the usual message
+        _checking.call(limit_alone, (), "f()", time_limit=1.0)
+
+
 def test_returns_student_errors_turns_a_checker_bug_into_a_message():
     @_checking.returns_student_errors
     def buggy(f):

@@ -234,13 +234,31 @@ def call(function, args, who, where="", time_limit=None):
             if use_alarm:
                 return _run_with_alarm(function, args, seconds)
             return _run_in_thread(function, args, seconds)
-    except _TimeLimitExceeded:
-        raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?",
-                           timed_out=True) from None
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # the student's error becomes the message, it is not raised
+    except BaseException as exc:
+        # A KeyboardInterrupt (Ctrl-C, or the grader's deadline) that this exception replaced while it propagated
+        # still ends the checking: when the deadline and this call's own limit fall due together, the alarm's
+        # exception can be raised in the unwinding (in a finally) and would otherwise swallow the deadline.
+        interrupt = _replaced_interrupt(exc)
+        if interrupt is not None:
+            raise interrupt from None
+        if isinstance(exc, _TimeLimitExceeded):
+            raise StudentError(f"{who} did not return within {seconds:g} s{where}: is there an infinite loop?",
+                               timed_out=True) from None
+        # the student's error becomes the message, it is not raised
         raise StudentError(f"{who} {_describe_exception(exc)}{where}") from None
+
+
+def _replaced_interrupt(exc):
+    """The KeyboardInterrupt in the chain of exceptions that ``exc`` replaced (its ``__context__``s), or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        exc = exc.__context__
+    return None
 
 
 def _short_repr(value, limit=80):
