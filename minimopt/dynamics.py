@@ -55,8 +55,23 @@ def _step_1d(kind, matrix, vector, scalars, x, xbuf, gbuf, state, dt, kick):
     return euler_maruyama(x, slope, z, dt, kick), state
 
 
-# Particles a 1-D ensemble advances together on one core (see _langevin_chunk_1d).
+# Particles a 1-D ensemble advances together on one core (see _langevin_chunk_1d); _step_lanes is written out
+# for this number.
 LANES = 4
+
+
+@njit(cache=True, inline="always")
+def _step_lanes(kind, matrix, vector, scalars, x0, x1, x2, x3, s0, s1, s2, s3, b0, b1, b2, b3, g0, g1, g2, g3,
+                dt, kick):
+    """One :func:`_step_1d` of each of four particles (positions x, streams s, scratch rows b and g), interleaved.
+
+    Shared by ``langevin``'s and ``exit_times``'s 1-D kernels; returns the positions and the streams after it.
+    """
+    x0, s0 = _step_1d(kind, matrix, vector, scalars, x0, b0, g0, s0, dt, kick)
+    x1, s1 = _step_1d(kind, matrix, vector, scalars, x1, b1, g1, s1, dt, kick)
+    x2, s2 = _step_1d(kind, matrix, vector, scalars, x2, b2, g2, s2, dt, kick)
+    x3, s3 = _step_1d(kind, matrix, vector, scalars, x3, b3, g3, s3, dt, kick)
+    return x0, x1, x2, x3, s0, s1, s2, s3
 
 
 @njit(cache=True, _nrt=False)
@@ -69,10 +84,8 @@ def _advance_lanes_1d(kind, matrix, vector, scalars, X, G, streams, a, dt, kick,
         b0, b1, b2, b3 = X[a], X[a + 1], X[a + 2], X[a + 3]
         g0, g1, g2, g3 = G[a], G[a + 1], G[a + 2], G[a + 3]
         for _ in range(steps):
-            x0, s0 = _step_1d(kind, matrix, vector, scalars, x0, b0, g0, s0, dt, kick)
-            x1, s1 = _step_1d(kind, matrix, vector, scalars, x1, b1, g1, s1, dt, kick)
-            x2, s2 = _step_1d(kind, matrix, vector, scalars, x2, b2, g2, s2, dt, kick)
-            x3, s3 = _step_1d(kind, matrix, vector, scalars, x3, b3, g3, s3, dt, kick)
+            x0, x1, x2, x3, s0, s1, s2, s3 = _step_lanes(kind, matrix, vector, scalars, x0, x1, x2, x3, s0, s1, s2,
+                                                         s3, b0, b1, b2, b3, g0, g1, g2, g3, dt, kick)
         X[a, 0], X[a + 1, 0], X[a + 2, 0], X[a + 3, 0] = x0, x1, x2, x3
         streams[a], streams[a + 1], streams[a + 2], streams[a + 3] = s0, s1, s2, s3
     else:  # the last n mod 4 particles, one after the other
